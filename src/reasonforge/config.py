@@ -1,0 +1,126 @@
+"""params.yaml: load, merge overlays, fill defaults and validate against the JSON schema.
+
+Errors name the file and the dotted key path (`models.weak.d_model`), so a wrong type,
+an unknown key or a missing key stops a run before any job starts.
+"""
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schemas" / "params.schema.yaml"
+
+
+class ParamsError(ValueError):
+    """params.yaml (or an overlay) does not match schemas/params.schema.yaml."""
+
+
+def load_yaml(path: str | Path) -> dict:
+    with open(path) as f:
+        data = yaml.safe_load(f)
+    return data or {}
+
+
+def merge(base: dict, overlay: dict) -> dict:
+    """Recursive dict merge; overlay wins, lists are replaced whole (as Snakemake does)."""
+    out = copy.deepcopy(base)
+    for key, value in overlay.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def _resolve(schema: dict, root: dict) -> dict:
+    while "$ref" in schema:
+        ref = schema["$ref"].lstrip("#/").split("/")
+        schema = root
+        for part in ref:
+            schema = schema[part]
+    return schema
+
+
+def fill_defaults(instance: Any, schema: dict, root: dict | None = None) -> Any:
+    """Insert schema `default`s for absent keys (in place), following properties,
+    additionalProperties, $ref and if/then/else."""
+    root = root or schema
+    schema = _resolve(schema, root)
+    if not isinstance(instance, dict):
+        return instance
+    for key, sub in schema.get("properties", {}).items():
+        sub = _resolve(sub, root)
+        if key not in instance and "default" in sub:
+            instance[key] = copy.deepcopy(sub["default"])
+        if key in instance:
+            fill_defaults(instance[key], sub, root)
+    extra = schema.get("additionalProperties")
+    if isinstance(extra, dict):
+        for key in instance:
+            if key not in schema.get("properties", {}):
+                fill_defaults(instance[key], extra, root)
+    return instance
+
+
+def _describe(error: jsonschema.ValidationError) -> str:
+    path = ".".join(str(p) for p in error.absolute_path)
+    if error.validator == "additionalProperties":
+        unknown = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+        return "; ".join(f"{'.'.join(filter(None, [path, k]))}: unknown key" for k in unknown)
+    if error.validator == "required":
+        missing = error.message.split("'")[1]
+        return f"{'.'.join(filter(None, [path, missing]))}: missing required key"
+    return f"{path or '<root>'}: {error.message}"
+
+
+def validate(params: dict, source: str = "params.yaml", schema_path: Path = SCHEMA_PATH) -> dict:
+    """Fill defaults and validate; returns the params, raises ParamsError naming every bad key."""
+    schema = load_yaml(schema_path)
+    params = fill_defaults(copy.deepcopy(params), schema)
+    validator = jsonschema.Draft7Validator(schema)
+    errors = sorted(validator.iter_errors(params), key=lambda e: list(map(str, e.absolute_path)))
+    if errors:
+        lines = [_describe(e) for e in errors]
+        raise ParamsError(f"{source}: invalid params:\n  " + "\n  ".join(lines))
+    _check_references(params, source)
+    return params
+
+
+def _check_references(params: dict, source: str) -> None:
+    """Cross-key checks the schema cannot express."""
+    problems = []
+    for name in params["eval"]["models"]:
+        if name not in params["models"]:
+            problems.append(f"eval.models: {name!r} is not a key of models")
+    known = {"math", "code", "logic", *params["tasks"]["external"]}
+    for bench in params["eval"]["benchmarks"]:
+        if bench not in known:
+            problems.append(f"eval.benchmarks: {bench!r} is neither a task family nor tasks.external key")
+    for family in ("math", "code", "logic"):
+        for split in ("train", "ood"):
+            d = params["tasks"][family][split]
+            if d["min_steps"] > d["max_steps"]:
+                problems.append(f"tasks.{family}.{split}.min_steps: greater than max_steps")
+    for name, model in params["models"].items():
+        if model["source"] == "scratch" and model["d_model"] % model["n_heads"]:
+            problems.append(f"models.{name}.d_model: not divisible by n_heads")
+    if problems:
+        raise ParamsError(f"{source}: invalid params:\n  " + "\n  ".join(problems))
+
+
+def load_params(path: str | Path = "params.yaml", overlays: list[str | Path] = ()) -> dict:
+    params = load_yaml(path)
+    for overlay in overlays:
+        params = merge(params, load_yaml(overlay))
+    return validate(params, source=" + ".join(map(str, [path, *overlays])))
+
+
+def subtree(params: dict, dotted: str) -> Any:
+    node = params
+    for part in dotted.split("."):
+        node = node[part]
+    return node
