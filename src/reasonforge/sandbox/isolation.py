@@ -1,0 +1,227 @@
+"""Linux isolation primitives for the sandbox, each optional: callers record what took effect.
+
+ctypes wrappers for unshare/mount/Landlock/close_range/prctl; seccomp through pyseccomp (the
+system libseccomp); cgroup v1 memory + pids. Nothing here is called on the supervisor's own
+process: only in sandbox workers and their children.
+"""
+from __future__ import annotations
+
+import ctypes
+import errno
+import os
+import resource
+import socket
+import struct
+from pathlib import Path
+
+libc = ctypes.CDLL(None, use_errno=True)
+libc.syscall.restype = ctypes.c_long
+
+CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
+CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x10000000, 0x20000000, 0x40000000
+MS_NOSUID, MS_NODEV, MS_BIND, MS_REC, MS_PRIVATE = 2, 4, 4096, 16384, 1 << 18
+PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS, PR_SET_CHILD_SUBREAPER = 1, 38, 36
+SYS_CLOSE_RANGE = 436
+SYS_LANDLOCK_CREATE_RULESET, SYS_LANDLOCK_ADD_RULE, SYS_LANDLOCK_RESTRICT_SELF = 444, 445, 446
+
+
+def _check(ret: int, what: str) -> int:
+    if ret < 0:
+        e = ctypes.get_errno()
+        raise OSError(e, f"{what}: {os.strerror(e)}")
+    return ret
+
+
+def unshare(flags: int) -> None:
+    _check(libc.unshare(flags), "unshare")
+
+
+def mount(source: str | None, target: str, fstype: str | None, flags: int = 0, data: str | None = None) -> None:
+    enc = lambda s: s.encode() if s is not None else None
+    _check(libc.mount(enc(source), enc(target), enc(fstype), ctypes.c_ulong(flags), enc(data)), f"mount {target}")
+
+
+def prctl(option: int, arg: int = 0) -> None:
+    _check(libc.prctl(option, ctypes.c_ulong(arg), 0, 0, 0), f"prctl {option}")
+
+
+def close_fds_from(lowest: int) -> None:
+    """close_range(lowest, ~0): much faster than closing fds one by one."""
+    if libc.syscall(SYS_CLOSE_RANGE, lowest, 0xFFFFFFFF, 0) < 0:
+        os.closerange(lowest, 65536)
+
+
+def write_file(path: str | Path, text: str) -> None:
+    with open(path, "w") as f:
+        f.write(text)
+
+
+def expose_paths(paths: list[str]) -> list[str]:
+    """In a private mount namespace, make every directory on `paths` traversable by other
+    users: a directory without o+x (e.g. /root) is covered by a tmpfs holding only bind mounts
+    of the entries the paths need. Hides the rest of that directory. Returns the covered dirs."""
+    covered: dict[str, list[str]] = {}
+    for path in paths:
+        parts = Path(os.path.realpath(path)).parts
+        for i in range(1, len(parts) - 1):
+            d = os.path.join(*parts[: i + 1])
+            if not os.stat(d).st_mode & 0o001:
+                covered.setdefault(d, [])
+                if parts[i + 1] not in covered[d]:
+                    covered[d].append(parts[i + 1])
+                break
+    for d, names in covered.items():
+        fds = {n: os.open(os.path.join(d, n), os.O_PATH) for n in names}
+        mount("tmpfs", d, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=64k")
+        for n, fd in fds.items():
+            target = os.path.join(d, n)
+            if os.path.isdir(f"/proc/self/fd/{fd}"):
+                os.mkdir(target)
+            else:
+                open(target, "w").close()
+            mount(f"/proc/self/fd/{fd}", target, None, MS_BIND | MS_REC)
+            os.close(fd)
+    return sorted(covered)
+
+
+# ---------------------------------------------------------------------------------- Landlock
+FS_EXECUTE, FS_WRITE_FILE, FS_READ_FILE, FS_READ_DIR = 1 << 0, 1 << 1, 1 << 2, 1 << 3
+FS_REMOVE_DIR, FS_REMOVE_FILE, FS_MAKE_CHAR, FS_MAKE_DIR = 1 << 4, 1 << 5, 1 << 6, 1 << 7
+FS_MAKE_REG, FS_MAKE_SOCK, FS_MAKE_FIFO, FS_MAKE_BLOCK, FS_MAKE_SYM = 1 << 8, 1 << 9, 1 << 10, 1 << 11, 1 << 12
+FS_REFER, FS_TRUNCATE, FS_IOCTL_DEV = 1 << 13, 1 << 14, 1 << 15
+NET_BIND_TCP, NET_CONNECT_TCP = 1 << 0, 1 << 1
+SCOPE_ABSTRACT_UNIX, SCOPE_SIGNAL = 1 << 0, 1 << 1
+FILE_ONLY = FS_EXECUTE | FS_WRITE_FILE | FS_READ_FILE | FS_TRUNCATE | FS_IOCTL_DEV
+READ = FS_EXECUTE | FS_READ_FILE | FS_READ_DIR
+
+
+def landlock_abi() -> int:
+    ret = libc.syscall(SYS_LANDLOCK_CREATE_RULESET, None, 0, 1)  # LANDLOCK_CREATE_RULESET_VERSION
+    return ret if ret > 0 else 0
+
+
+def _fs_rights(abi: int) -> int:
+    rights = (1 << 13) - 1
+    if abi >= 2:
+        rights |= FS_REFER
+    if abi >= 3:
+        rights |= FS_TRUNCATE
+    if abi >= 5:
+        rights |= FS_IOCTL_DEV
+    return rights
+
+
+def landlock_restrict(read_paths: list[str], write_paths: list[str]) -> list[str]:
+    """Filesystem allow-list (+ TCP deny, + signal/abstract-socket scoping where the ABI has
+    them) for this process and its future children. Returns the protections applied."""
+    abi = landlock_abi()
+    if abi < 1:
+        raise OSError(errno.ENOSYS, "Landlock unavailable")
+    handled_fs = _fs_rights(abi)
+    handled_net = NET_BIND_TCP | NET_CONNECT_TCP if abi >= 4 else 0
+    scoped = SCOPE_ABSTRACT_UNIX | SCOPE_SIGNAL if abi >= 6 else 0
+    attr = struct.pack("QQQ", handled_fs, handled_net, scoped)
+    size = 8 if abi < 4 else (16 if abi < 6 else 24)
+    buf = ctypes.create_string_buffer(attr[:size], size)
+    ruleset = _check(libc.syscall(SYS_LANDLOCK_CREATE_RULESET, buf, ctypes.c_size_t(size), 0), "landlock_create_ruleset")
+    try:
+        for paths, access in ((read_paths, READ), (write_paths, handled_fs)):
+            for p in paths:
+                try:
+                    fd = os.open(p, os.O_PATH | os.O_CLOEXEC)
+                except OSError:
+                    continue
+                rights = access & handled_fs
+                if not os.path.isdir(p):
+                    rights &= FILE_ONLY
+                rule = ctypes.create_string_buffer(struct.pack("=Qi", rights, fd), 12)
+                try:
+                    _check(libc.syscall(SYS_LANDLOCK_ADD_RULE, ruleset, 1, rule, 0), f"landlock_add_rule {p}")
+                finally:
+                    os.close(fd)
+        prctl(PR_SET_NO_NEW_PRIVS, 1)
+        _check(libc.syscall(SYS_LANDLOCK_RESTRICT_SELF, ruleset, 0), "landlock_restrict_self")
+    finally:
+        os.close(ruleset)
+    applied = [f"landlock-fs(abi{abi})"]
+    if handled_net:
+        applied.append("landlock-tcp")
+    if scoped:
+        applied.append("landlock-signal-scope")
+    return applied
+
+
+# ---------------------------------------------------------------------------------- seccomp
+DENIED_SYSCALLS = [
+    "ptrace", "process_vm_readv", "process_vm_writev", "mount", "umount2", "pivot_root", "chroot",
+    "unshare", "setns", "kexec_load", "init_module", "finit_module", "delete_module", "reboot",
+    "swapon", "swapoff", "bpf", "perf_event_open", "keyctl", "add_key", "request_key", "userfaultfd",
+    "io_uring_setup", "open_by_handle_at", "name_to_handle_at", "fanotify_init", "syslog",
+    "settimeofday", "clock_settime", "sethostname", "setdomainname", "acct", "quotactl",
+]
+
+
+def seccomp_filter():
+    """Deny (EPERM) every socket family but AF_UNIX and the syscalls that reach kernel or
+    namespace state. Built once per worker; loaded in each child."""
+    import pyseccomp as sc
+
+    f = sc.SyscallFilter(defaction=sc.ALLOW)
+    f.add_rule(sc.ERRNO(errno.EAFNOSUPPORT), "socket", sc.Arg(0, sc.NE, socket.AF_UNIX))
+    f.add_rule(sc.ERRNO(errno.EAFNOSUPPORT), "socketpair", sc.Arg(0, sc.NE, socket.AF_UNIX))
+    for name in DENIED_SYSCALLS:
+        try:
+            f.add_rule(sc.ERRNO(errno.EPERM), name)
+        except Exception:  # syscall unknown on this arch
+            pass
+    return f
+
+
+# ---------------------------------------------------------------------------------- cgroups v1
+CGROUP_ROOT = Path("/sys/fs/cgroup")
+
+
+def cgroup_create(name: str, memory_bytes: int, max_pids: int) -> list[Path]:
+    """memory + pids cgroups (v1) named `name`; returns their dirs (empty if not permitted)."""
+    made = []
+    try:
+        mem = CGROUP_ROOT / "memory" / "reasonforge" / name
+        mem.mkdir(parents=True, exist_ok=True)
+        made.append(mem)
+        write_file(mem / "memory.limit_in_bytes", str(memory_bytes))
+        pids = CGROUP_ROOT / "pids" / "reasonforge" / name
+        pids.mkdir(parents=True, exist_ok=True)
+        made.append(pids)
+        write_file(pids / "pids.max", str(max_pids))
+    except OSError:
+        cgroup_remove(made)
+        return []
+    return made
+
+
+def cgroup_join(dirs: list[Path], pid: int = 0) -> None:
+    for d in dirs:
+        write_file(d / "cgroup.procs", str(pid or os.getpid()))
+
+
+def cgroup_remove(dirs: list[Path], wait_s: float = 5.0) -> None:
+    """rmdir each cgroup, retrying while its last processes finish dying."""
+    import time
+
+    deadline = time.monotonic() + wait_s
+    for d in dirs:
+        while d.exists():
+            try:
+                d.rmdir()
+            except OSError:
+                if time.monotonic() > deadline:
+                    break
+                time.sleep(0.02)
+
+
+# ---------------------------------------------------------------------------------- rlimits
+def set_rlimits(memory_bytes: int, cpu_s: int, file_bytes: int, nproc: int, nofile: int) -> None:
+    for res, val in ((resource.RLIMIT_AS, memory_bytes), (resource.RLIMIT_CPU, cpu_s),
+                     (resource.RLIMIT_FSIZE, file_bytes), (resource.RLIMIT_NPROC, nproc),
+                     (resource.RLIMIT_NOFILE, nofile), (resource.RLIMIT_CORE, 0)):
+        resource.setrlimit(res, (val, val))

@@ -1,0 +1,352 @@
+"""A sandbox worker: started by the pool (`python -c "...worker import main; main()" CONFIG`).
+
+It never runs untrusted code itself. It enters new pid/net/mount/ipc/uts namespaces (root) and
+forks an init process (PID 1 of the new pid namespace) that serves requests from the pool: per
+snippet, a fresh child with setsid, scrubbed env, closed fds, a private temp dir, rlimits, its
+own uid, no_new_privs, Landlock and seccomp. The init enforces a wall deadline (pidfd + select),
+caps output, then kills every leftover process (kill(-1) as PID 1) and wipes /tmp and /dev/shm.
+"""
+from __future__ import annotations
+
+import builtins
+import json
+import os
+import select
+import shutil
+import signal
+import struct
+import sys
+import tempfile
+import time
+import traceback
+
+from . import isolation as iso
+
+# Files a Python child needs from /etc; the rest of /etc (shadow, keys) stays unreadable.
+ETC_FILES = ["/etc/ld.so.cache", "/etc/localtime", "/etc/ssl", "/etc/passwd", "/etc/group",
+             "/etc/nsswitch.conf", "/etc/hosts", "/etc/mime.types", "/etc/os-release"]
+SYSTEM_DIRS = ["/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin"]
+DEVICES = ["/dev/null", "/dev/zero", "/dev/urandom", "/dev/random", "/dev/full"]
+
+
+def send(fd: int, obj) -> None:
+    data = json.dumps(obj).encode()
+    os.write(fd, struct.pack(">I", len(data)) + data)
+
+
+def recv(fd: int):
+    head = _read_exact(fd, 4)
+    if head is None:
+        return None
+    (n,) = struct.unpack(">I", head)
+    body = _read_exact(fd, n)
+    return None if body is None else json.loads(body)
+
+
+def _read_exact(fd: int, n: int) -> bytes | None:
+    buf = b""
+    while len(buf) < n:
+        chunk = os.read(fd, n - len(buf))
+        if not chunk:
+            return None
+        buf += chunk
+    return buf
+
+
+def python_paths() -> list[str]:
+    paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(os.path.realpath(sys.executable))}
+    paths.update(p for p in sys.path if p and os.path.isdir(p))
+    return sorted(os.path.realpath(p) for p in paths)
+
+
+class Init:
+    """Serves requests inside the namespaces; one child per snippet."""
+
+    def __init__(self, cfg: dict, rfd: int, wfd: int, in_pid_ns: bool, protections: list[str]):
+        self.cfg, self.rfd, self.wfd, self.in_pid_ns = cfg, rfd, wfd, in_pid_ns
+        self.protections = protections
+        self.uid = 0
+        self.filter = None
+        self.read_paths = SYSTEM_DIRS + ETC_FILES + python_paths()
+        if in_pid_ns and os.geteuid() == 0 and cfg["uid"]:
+            try:
+                iso.expose_paths(python_paths())
+                self.uid = cfg["uid"]
+                protections.append("own-uid")
+            except OSError as exc:
+                print(f"sandbox: no uid drop ({exc})", file=sys.stderr)
+        try:
+            self.filter = iso.seccomp_filter()
+        except Exception as exc:  # libseccomp missing
+            print(f"sandbox: no seccomp ({exc})", file=sys.stderr)
+        # probe Landlock and seccomp once in a throwaway child so `protections` is truthful
+        self.protections += self._probe_child_protections()
+
+    def _probe_child_protections(self) -> list[str]:
+        r, w = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(r)
+            applied = self._lock_down(tempfile.gettempdir())
+            os.write(w, json.dumps(applied).encode())
+            os._exit(0)
+        os.close(w)
+        data = b"".join(iter(lambda: os.read(r, 65536), b""))
+        os.close(r)
+        os.waitpid(pid, 0)
+        return json.loads(data or b"[]")
+
+    def _lock_down(self, tmpdir: str) -> list[str]:
+        """In the child: everything but the code itself. Returns what took effect."""
+        c = self.cfg
+        applied = []
+        iso.set_rlimits(memory_bytes=c["memory_mb"] << 20, cpu_s=int(c["cpu_s"]), file_bytes=c["file_mb"] << 20,
+                        nproc=c["max_pids"], nofile=256)
+        applied += ["rlimit-as", "rlimit-cpu", "rlimit-fsize", "rlimit-nofile"]
+        if self.uid:
+            os.setgroups([])
+            os.setgid(self.uid)
+            os.setuid(self.uid)
+            applied.append("rlimit-nproc")
+        try:
+            applied += iso.landlock_restrict(self.read_paths, [tmpdir, "/dev/shm", *DEVICES])
+        except OSError:
+            iso.prctl(iso.PR_SET_NO_NEW_PRIVS, 1)
+        applied.append("no-new-privs")
+        if self.filter is not None:
+            self.filter.load()
+            applied.append("seccomp")
+        return applied
+
+    def serve(self) -> None:
+        send(self.wfd, {"hello": True, "protections": self.protections})
+        while True:
+            req = recv(self.rfd)
+            if req is None:
+                return
+            send(self.wfd, self.run(req))
+
+    def run(self, req: dict) -> dict:
+        tmpdir = tempfile.mkdtemp(prefix="snippet-", dir="/tmp")
+        if self.uid:
+            os.chown(tmpdir, self.uid, self.uid)
+        in_r, in_w = os.pipe()
+        out_r, out_w = os.pipe()
+        err_r, err_w = os.pipe()
+        start = time.monotonic()
+        pid = os.fork()
+        if pid == 0:
+            self._child(req["code"], in_r, out_w, err_w, tmpdir)
+        for fd in (in_r, out_w, err_w):
+            os.close(fd)
+        try:
+            os.write(in_w, req.get("stdin", "").encode()[:65536])
+        except OSError:
+            pass
+        os.close(in_w)
+        result = self._supervise(pid, out_r, err_r, start, float(req["timeout"]))
+        self._sweep()
+        shutil.rmtree(tmpdir, ignore_errors=True)
+        if self.in_pid_ns:  # private tmpfs: wipe what the snippet left anywhere in it
+            for d in ("/tmp", "/dev/shm"):
+                for name in os.listdir(d):
+                    p = os.path.join(d, name)
+                    shutil.rmtree(p, ignore_errors=True) if os.path.isdir(p) and not os.path.islink(p) else os.unlink(p)
+        result["protections"] = self.protections
+        return result
+
+    def _child(self, code: str, in_r: int, out_w: int, err_w: int, tmpdir: str) -> None:
+        try:
+            os.setsid()
+            os.dup2(in_r, 0)
+            os.dup2(out_w, 1)
+            os.dup2(err_w, 2)
+            iso.close_fds_from(3)
+            os.chdir(tmpdir)
+            os.environ.clear()
+            os.environ.update(PATH="/usr/local/bin:/usr/bin:/bin", HOME=tmpdir, TMPDIR=tmpdir, LANG="C.UTF-8")
+            tempfile.tempdir = tmpdir
+            signal.signal(signal.SIGXCPU, signal.SIG_DFL)
+            self._lock_down(tmpdir)
+            sys.stdin = open(0, "r", closefd=False)
+            sys.stdout = open(1, "w", closefd=False, errors="replace")
+            sys.stderr = open(2, "w", closefd=False, errors="replace")
+            sys.argv = ["<snippet>"]
+        except BaseException:
+            os.write(2, ("sandbox setup failed:\n" + traceback.format_exc()).encode())
+            os._exit(70)
+        rc = 0
+        try:
+            exec(compile(code, "<snippet>", "exec"), {"__name__": "__main__", "__builtins__": builtins})
+        except SystemExit as exc:
+            rc = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+            if not isinstance(exc.code, (int, type(None))):
+                print(exc.code, file=sys.stderr)
+        except BaseException as exc:
+            traceback.print_exception(type(exc), exc, exc.__traceback__.tb_next)  # hide this frame
+            rc = 1
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except BaseException:
+                pass
+        os._exit(rc & 0xFF)
+
+    def _supervise(self, pid: int, out_r: int, err_r: int, start: float, timeout: float) -> dict:
+        limit = self.cfg["output_bytes"]
+        bufs = {out_r: bytearray(), err_r: bytearray()}
+        pidfd = os.pidfd_open(pid)
+        for fd in bufs:
+            os.set_blocking(fd, False)
+        reason, exited = None, False
+        open_fds = set(bufs)
+        while not exited:
+            left = start + timeout - time.monotonic()
+            if left <= 0:
+                reason = "timeout"
+                break
+            ready, _, _ = select.select([pidfd, *open_fds], [], [], left)
+            for fd in ready:
+                if fd == pidfd:
+                    exited = True
+                    continue
+                chunk = self._read_some(fd)
+                if chunk is None:
+                    open_fds.discard(fd)
+                else:
+                    bufs[fd] += chunk
+            if sum(map(len, bufs.values())) > limit:
+                reason = "limit"
+                break
+        if not exited:
+            try:
+                os.killpg(pid, signal.SIGKILL)
+            except OSError:
+                pass
+            os.kill(pid, signal.SIGKILL)
+        _, status = os.waitpid(pid, 0)
+        duration = time.monotonic() - start
+        for fd in list(open_fds):  # drain what is already in the pipes, without waiting
+            while len(bufs[fd]) <= limit and (chunk := self._read_some(fd)):
+                bufs[fd] += chunk
+        os.close(pidfd)
+        os.close(out_r)
+        os.close(err_r)
+        stdout = bytes(bufs[out_r][:limit]).decode("utf-8", "replace")
+        stderr = bytes(bufs[err_r][:limit]).decode("utf-8", "replace")
+        sig = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
+        rc = os.WEXITSTATUS(status) if os.WIFEXITED(status) else -sig
+        if reason is None:
+            last = stderr.strip().splitlines()[-1] if stderr.strip() else ""
+            if sig in (signal.SIGXCPU, signal.SIGXFSZ) or last.startswith("MemoryError") or "File too large" in last:
+                reason = "limit"
+            elif sig == signal.SIGKILL:  # not ours: the cgroup OOM killer
+                reason = "limit"
+            else:
+                reason = "ok" if rc == 0 else "error"
+        return {"status": reason, "returncode": rc, "signal": sig, "stdout": stdout, "stderr": stderr,
+                "duration_s": round(duration, 4), "truncated": any(len(b) > limit for b in bufs.values())}
+
+    @staticmethod
+    def _read_some(fd: int) -> bytes | None:
+        try:
+            chunk = os.read(fd, 65536)
+        except BlockingIOError:
+            return b""
+        return chunk or None
+
+    def _sweep(self) -> None:
+        """Kill every process the snippet left behind, then reap them."""
+        for _ in range(100):
+            if self.in_pid_ns:
+                try:
+                    os.kill(-1, signal.SIGKILL)  # PID 1: every process in the namespace but us
+                except ProcessLookupError:
+                    pass
+            else:
+                for pid in descendants(os.getpid()):
+                    try:
+                        os.kill(pid, signal.SIGKILL)
+                    except ProcessLookupError:
+                        pass
+            try:
+                while os.waitpid(-1, 0):
+                    pass
+            except ChildProcessError:
+                pass
+            if not self.in_pid_ns and descendants(os.getpid()):
+                continue
+            return
+
+
+def descendants(root: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry))
+    out, stack = [], [root]
+    while stack:
+        for c in children.get(stack.pop(), []):
+            out.append(c)
+            stack.append(c)
+    return out
+
+
+def main() -> None:
+    cfg = json.loads(sys.argv[-1])
+    iso.prctl(iso.PR_SET_PDEATHSIG, signal.SIGKILL)  # the pool dies -> we die
+    rfd, wfd = os.dup(0), os.dup(1)
+    devnull = os.open("/dev/null", os.O_RDWR)
+    os.dup2(devnull, 0)
+    os.dup2(2, 1)  # stray prints must not corrupt the protocol
+    protections = []
+    if cfg["cgroups"]:
+        try:
+            iso.cgroup_join([__import__("pathlib").Path(p) for p in cfg["cgroups"]])
+            protections += ["cgroup-memory", "cgroup-pids"]
+        except OSError as exc:
+            print(f"sandbox: no cgroups ({exc})", file=sys.stderr)
+    in_ns = False
+    if cfg["namespaces"]:
+        flags = iso.CLONE_NEWNS | iso.CLONE_NEWNET | iso.CLONE_NEWPID | iso.CLONE_NEWIPC | iso.CLONE_NEWUTS
+        uid, gid = os.getuid(), os.getgid()
+        try:
+            if os.geteuid() != 0:
+                iso.unshare(iso.CLONE_NEWUSER | flags)
+                iso.write_file("/proc/self/setgroups", "deny")
+                iso.write_file("/proc/self/uid_map", f"0 {uid} 1")
+                iso.write_file("/proc/self/gid_map", f"0 {gid} 1")
+                protections.append("user-ns")
+            else:
+                iso.unshare(flags)
+            in_ns = True
+        except OSError as exc:
+            print(f"sandbox: no namespaces ({exc})", file=sys.stderr)
+    if in_ns:
+        pid = os.fork()  # the first child of a new pid namespace is its PID 1
+        if pid:
+            os.close(rfd)
+            os.close(wfd)
+            _, status = os.waitpid(pid, 0)
+            os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
+        iso.prctl(iso.PR_SET_PDEATHSIG, signal.SIGKILL)
+        iso.mount(None, "/", None, iso.MS_REC | iso.MS_PRIVATE)
+        iso.mount("proc", "/proc", "proc", iso.MS_NOSUID | iso.MS_NODEV)
+        size = f"size={cfg['tmpfs_mb']}m,nr_inodes=4096,mode=1777"
+        iso.mount("tmpfs", "/tmp", "tmpfs", iso.MS_NOSUID | iso.MS_NODEV, size)
+        iso.mount("tmpfs", "/dev/shm", "tmpfs", iso.MS_NOSUID | iso.MS_NODEV, size)
+        protections += ["pid-ns", "net-ns", "mount-ns", "ipc-ns", "private-tmp"]
+    else:
+        iso.prctl(iso.PR_SET_CHILD_SUBREAPER, 1)
+        protections.append("subreaper-sweep")
+    Init(cfg, rfd, wfd, in_ns, protections).serve()
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    main()
