@@ -87,3 +87,47 @@ def read_table(path: str | Path, schema=None) -> pd.DataFrame:
     except Exception as exc:
         raise TableError(f"{path}: cannot read as {path.suffix.lstrip('.')}: {exc}") from None
     return _validate(df, schema, path)
+
+
+@contextmanager
+def atomic_dir(path: str | Path):
+    """Yield a temp directory next to `path`; it replaces `path` only if the block succeeds."""
+    import shutil
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
+    try:
+        yield tmp
+        if path.exists():
+            shutil.rmtree(path)
+        os.replace(tmp, path)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+@contextmanager
+def log_to(path: str | Path | None):
+    """Send this process's stdout/stderr (fd level: subprocesses and progress bars too) to `path`."""
+    import sys
+
+    if path is None:
+        yield
+        return
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = os.dup(1), os.dup(2)
+    with open(path, "a") as f:
+        os.dup2(f.fileno(), 1)
+        os.dup2(f.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+            os.close(saved[0])
+            os.close(saved[1])

@@ -32,6 +32,9 @@ def _boolean(rng, steps):
     """Random expression tree with `steps` operators; returns (text, lines, value)."""
     lines = []
 
+    def wrap(text):  # every compound operand in parentheses: no precedence to learn
+        return f"({text})" if " " in text else text
+
     def build(ops):
         if ops == 0:
             v = rng.choice("TF")
@@ -40,14 +43,13 @@ def _boolean(rng, steps):
             inner_text, inner_val = build(ops - 1)
             val = "F" if inner_val == "T" else "T"
             lines.append(f"not {inner_val} = {val}")
-            return f"not {inner_text}", val
+            return f"not {wrap(inner_text)}", val
         left_ops = rng.randint(0, ops - 1)
         lt, lv = build(left_ops)
         rt, rv = build(ops - 1 - left_ops)
         op = rng.choice(["and", "or"])
         val = ("T" if lv == rv == "T" else "F") if op == "and" else ("T" if "T" in (lv, rv) else "F")
         lines.append(f"{lv} {op} {rv} = {val}")
-        wrap = lambda t: f"({t})" if " " in t and not t.startswith("not ") else t
         return f"{wrap(lt)} {op} {wrap(rt)}", val
 
     text, value = build(steps)

@@ -1,0 +1,44 @@
+# Config validation, path helpers and the params helper shared by every rule.
+import os
+import re
+
+from reasonforge import config as rfconfig
+
+# Validate (and fill defaults) before any job runs: a wrong type, unknown or missing key stops
+# the run here with the key's path.
+_validated = rfconfig.validate(config, source="params.yaml (+ overlays)")
+config.clear()
+config.update(_validated)
+
+SYNTHETIC = ["math", "code", "logic"]
+EXTERNAL = sorted(config["tasks"]["external"])
+SPLITS = ["train", "test", "ood"]
+
+
+def conf(*keys):
+    """A rule's params: exactly the params.yaml sub-trees it depends on, keyed by dotted path.
+    `reasonforge dvc-sync` turns the keys into the DVC stage's `params:`."""
+    return {k: rfconfig.subtree(config, k) for k in keys}
+
+
+def one_of(names):
+    """Wildcard regex matching exactly these names (never matches when empty)."""
+    return "|".join(map(re.escape, names)) if names else "(?!x)x"
+
+
+# Where each evaluable model lives. Later stages (sft, dpo, ...) add entries here.
+MODEL_DIRS = {name: f"models/base/{name}" for name in config["models"]}
+SCRATCH = [n for n, m in config["models"].items() if m["source"] == "scratch"]
+PRETRAINED = [n for n, m in config["models"].items() if m["source"] == "pretrained"]
+
+
+def benchmark_splits(benchmark):
+    return ["test"] if benchmark in EXTERNAL else config["eval"]["splits"]
+
+
+def dvc_commit_after_build(log):
+    """After a plain `snakemake` build, record the outputs in dvc.lock so `dvc status` agrees.
+    Skipped when Snakemake runs inside `dvc repro` (DVC commits itself) or without DVC."""
+    if os.environ.get("REASONFORGE_UNDER_DVC") or not os.path.isdir(".dvc") or not os.path.exists("dvc.yaml"):
+        return
+    shell("reasonforge dvc-commit")

@@ -1,0 +1,57 @@
+# Tokenizer and base models: models/tokenizer/, models/base/{name}/
+
+
+rule train_tokenizer:
+    """BPE tokenizer trained on every synthetic family's train split."""
+    input:
+        expand("data/tasks/{task}/train.parquet", task=SYNTHETIC),
+    output:
+        directory("models/tokenizer"),
+    params:
+        cfg=conf("tokenizer"),
+    log:
+        "logs/train_tokenizer.log",
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    script:
+        "../scripts/train_tokenizer.py"
+
+
+rule pretrain:
+    """Llama-architecture model {name} trained from scratch on the train splits."""
+    input:
+        tokenizer="models/tokenizer",
+        train=expand("data/tasks/{task}/train.parquet", task=SYNTHETIC),
+    output:
+        directory("models/base/{name}"),
+    wildcard_constraints:
+        name=one_of(SCRATCH),
+    params:
+        cfg=lambda w: conf(f"models.{w.name}", "seed"),
+    threads: lambda w: config["models"][w.name]["train"]["threads"]
+    log:
+        "logs/pretrain/{name}.log",
+    resources:
+        mem_mb=4000,
+        runtime=120,
+        gpu=0,
+    script:
+        "../scripts/pretrain.py"
+
+
+rule import_model:
+    """A pretrained model (hub id or local directory), pinned: source.json records its revision."""
+    output:
+        directory("models/base/{name}"),
+    wildcard_constraints:
+        name=one_of(PRETRAINED),
+    params:
+        cfg=lambda w: conf(f"models.{w.name}"),
+    log:
+        "logs/import_model/{name}.log",
+    resources:
+        mem_mb=8000,
+        runtime=60,
+    script:
+        "../scripts/import_model.py"

@@ -1,0 +1,13 @@
+"""rule train_tokenizer -> reasonforge.models.tokenizer.train_tokenizer"""
+import pandas as pd
+
+from reasonforge import io
+from reasonforge.models.tokenizer import train_tokenizer
+
+sm = snakemake  # noqa: F821
+with io.log_to(sm.log[0]):
+    train = pd.concat([io.read_table(p) for p in sm.input])
+    tok = train_tokenizer(list(train["prompt"] + train["solution"]), sm.params.cfg["tokenizer"]["vocab_size"])
+    with io.atomic_dir(sm.output[0]) as tmp:
+        tok.save_pretrained(tmp)
+    print(f"{sm.output[0]}: vocabulary of {len(tok)}")

@@ -1,0 +1,1 @@
+"""Benchmarks, metrics (greedy, pass@k, maj@k with CIs), tables and plots."""

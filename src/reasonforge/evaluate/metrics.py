@@ -1,0 +1,51 @@
+"""Accuracy metrics with 95% confidence intervals.
+
+- greedy accuracy: Wilson score interval;
+- pass@k: the unbiased estimator 1 - C(n-c, k) / C(n, k) per problem (Chen et al. 2021), averaged,
+  with a seeded percentile bootstrap over problems;
+- maj@k: majority vote over the first k samples' extracted answers, bootstrap CI.
+"""
+from __future__ import annotations
+
+import math
+from collections import Counter
+
+import numpy as np
+
+Z95 = 1.959963984540054
+
+
+def wilson(successes: int, n: int, z: float = Z95) -> tuple[float, float]:
+    if n == 0:
+        return 0.0, 1.0
+    p = successes / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return max(0.0, min(p, centre - half)), min(1.0, max(p, centre + half))
+
+
+def pass_at_k(n: int, c: int, k: int) -> float:
+    if n - c < k:
+        return 1.0
+    return 1.0 - math.prod((n - c - i) / (n - i) for i in range(k))
+
+
+def bootstrap_ci(values: np.ndarray, n_boot: int = 1000, seed: int = 0) -> tuple[float, float]:
+    if len(values) == 0:
+        return 0.0, 1.0
+    rng = np.random.default_rng(seed)
+    means = values[rng.integers(0, len(values), size=(n_boot, len(values)))].mean(axis=1)
+    lo, hi = np.percentile(means, [2.5, 97.5])
+    mean = values.mean()
+    return float(min(lo, mean)), float(max(hi, mean))
+
+
+def majority_correct(answers: list, corrects: list[bool]) -> bool:
+    """Is the most common non-empty answer a correct one? Ties go to the earliest sample."""
+    votes = Counter(a for a in answers if a is not None)
+    if not votes:
+        return False
+    top = max(votes.values())
+    winner = next(a for a in answers if a is not None and votes[a] == top)
+    return any(c for a, c in zip(answers, corrects) if a == winner)

@@ -1,0 +1,93 @@
+"""Aggregate per-sample results into the summary (long format), a markdown table, DVC metrics
+and a plot. Works for any model and benchmark names: it reads what the parquet files hold."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .metrics import bootstrap_ci, majority_correct, pass_at_k, wilson
+
+
+def summarize(samples: pd.DataFrame, ks: list[int]) -> pd.DataFrame:
+    out = []
+    for (model, bench, split), df in samples.groupby(["model", "benchmark", "split"], sort=True):
+        greedy = df[df["greedy"]]
+        if len(greedy):
+            c, n = int(greedy["correct"].sum()), len(greedy)
+            lo, hi = wilson(c, n)
+            out.append(dict(model=model, benchmark=bench, split=split, metric="greedy", value=c / n, ci_low=lo, ci_high=hi, n=n))
+        sampled = df[~df["greedy"]].sort_values(["id", "sample"])
+        if not len(sampled):
+            continue
+        per_id = sampled.groupby("id")
+        n_per = int(per_id.size().min())
+        for k in sorted(set(ks)):
+            if k > n_per:
+                continue
+            vals = np.array([pass_at_k(len(g), int(g["correct"].sum()), k) for _, g in per_id])
+            lo, hi = bootstrap_ci(vals)
+            out.append(dict(model=model, benchmark=bench, split=split, metric=f"pass@{k}", value=float(vals.mean()),
+                            ci_low=lo, ci_high=hi, n=len(vals)))
+            if sampled["answer"].notna().any():
+                maj = np.array([majority_correct(list(g["answer"][:k].where(g["answer"][:k].notna(), None)),
+                                                 list(g["correct"][:k])) for _, g in per_id], dtype=float)
+                lo, hi = bootstrap_ci(maj)
+                out.append(dict(model=model, benchmark=bench, split=split, metric=f"maj@{k}", value=float(maj.mean()),
+                                ci_low=lo, ci_high=hi, n=len(maj)))
+    return pd.DataFrame(out, columns=["model", "benchmark", "split", "metric", "value", "ci_low", "ci_high", "n"])
+
+
+def markdown_table(summary: pd.DataFrame, metric: str = "greedy") -> str:
+    """Rows = models, columns = benchmark/split; cells = value% [ci]."""
+    df = summary[summary["metric"] == metric]
+    if df.empty:
+        return f"(no {metric} results)\n"
+    cols = sorted({(b, s) for b, s in zip(df["benchmark"], df["split"])})
+    lines = [f"{metric} accuracy, % [95% CI]", "",
+             "| model | " + " | ".join(f"{b} {s}" for b, s in cols) + " |",
+             "|---|" + "---|" * len(cols)]
+    for model, g in df.groupby("model", sort=False):
+        cell = {(r.benchmark, r.split): f"{100 * r.value:.1f} [{100 * r.ci_low:.1f}, {100 * r.ci_high:.1f}]" for r in g.itertuples()}
+        lines.append(f"| {model} | " + " | ".join(cell.get(c, "") for c in cols) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def full_markdown(summary: pd.DataFrame) -> str:
+    metrics = ["greedy"] + sorted(m for m in summary["metric"].unique() if m != "greedy")
+    return "\n".join(markdown_table(summary, m) for m in metrics)
+
+
+def metrics_json(summary: pd.DataFrame) -> dict:
+    tree: dict = {}
+    for r in summary.itertuples():
+        tree.setdefault(r.model, {}).setdefault(r.benchmark, {}).setdefault(r.split, {})[r.metric] = round(r.value, 4)
+    return tree
+
+
+def plot_accuracy(summary: pd.DataFrame, path: str, metric: str = "greedy") -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    df = summary[summary["metric"] == metric]
+    groups = sorted({(b, s) for b, s in zip(df["benchmark"], df["split"])})
+    models = list(dict.fromkeys(df["model"]))
+    width = 0.8 / max(1, len(models))
+    fig, ax = plt.subplots(figsize=(max(6, 1.2 * len(groups)), 4))
+    for i, m in enumerate(models):
+        g = df[df["model"] == m].set_index(["benchmark", "split"])
+        vals = [g.loc[k, "value"] if k in g.index else np.nan for k in groups]
+        lo = [g.loc[k, "value"] - g.loc[k, "ci_low"] if k in g.index else 0 for k in groups]
+        hi = [g.loc[k, "ci_high"] - g.loc[k, "value"] if k in g.index else 0 for k in groups]
+        ax.bar(np.arange(len(groups)) + i * width, 100 * np.array(vals), width,
+               yerr=100 * np.array([lo, hi]), capsize=3, label=m)
+    ax.set_xticks(np.arange(len(groups)) + width * (len(models) - 1) / 2)
+    ax.set_xticklabels([f"{b}\n{s}" for b, s in groups])
+    ax.set_ylabel(f"{metric} accuracy (%)")
+    ax.set_ylim(0, 100)
+    ax.legend()
+    ax.set_title(f"{metric} accuracy with 95% CI")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)

@@ -1,0 +1,1 @@
+"""Tokenizer, from-scratch tiny models, loading and generation backends."""

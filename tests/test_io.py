@@ -1,0 +1,85 @@
+import os
+
+import pandas as pd
+import pytest
+
+from reasonforge import io, tables
+
+
+def instructions(**over):
+    df = pd.DataFrame(dict(id=["a", "b"], task=["math", "logic"], source="synthetic", split="test", difficulty=[1, 2],
+                           form="cot", prompt=["p1", "p2"], answer=["1", "T"], tests=[None, None], solution=["s", "s"]))
+    for k, v in over.items():
+        df[k] = v
+    return df
+
+
+def test_roundtrip(tmp_path):
+    path = tmp_path / "data/tasks/math/test.parquet"
+    io.write_table(instructions(), path)
+    back = io.read_table(path)
+    assert list(back["id"]) == ["a", "b"] and back["difficulty"].dtype == "int64"
+
+
+def test_violation_names_file_column_and_rows(tmp_path):
+    path = tmp_path / "data/tasks/math/test.parquet"
+    with pytest.raises(io.TableError) as e:
+        io.write_table(instructions(task=["math", "poetry"]), path)
+    msg = str(e.value)
+    assert str(path) in msg and "'task'" in msg and "[1]" in msg and "poetry" in msg
+    assert not path.exists() and (not path.parent.exists() or not list(path.parent.iterdir()))
+
+
+def test_strict_rejects_extra_columns(tmp_path):
+    with pytest.raises(io.TableError, match="extra"):
+        io.write_table(instructions(extra=1), tmp_path / "data/tasks/x/test.parquet")
+
+
+def test_read_validates(tmp_path):
+    path = tmp_path / "data/tasks/math/test.parquet"
+    instructions(answer=[None, None]).to_parquet(path.parent.mkdir(parents=True) or path)
+    with pytest.raises(io.TableError, match="answer or tests"):
+        io.read_table(path)
+
+
+def test_write_is_atomic_on_failure(tmp_path):
+    path = tmp_path / "x.txt"
+    path.write_text("old")
+    with pytest.raises(RuntimeError):
+        with io.atomic_path(path) as tmp:
+            tmp.write_text("half")
+            raise RuntimeError("killed")
+    assert path.read_text() == "old" and os.listdir(tmp_path) == ["x.txt"]
+
+
+def test_atomic_dir(tmp_path):
+    target = tmp_path / "model"
+    with pytest.raises(ValueError):
+        with io.atomic_dir(target) as tmp:
+            (tmp / "w").write_text("x")
+            raise ValueError
+    assert not target.exists() and os.listdir(tmp_path) == []
+    with io.atomic_dir(target) as tmp:
+        (tmp / "w").write_text("x")
+    assert (target / "w").read_text() == "x"
+
+
+def test_schema_for_paths():
+    assert tables.schema_for("data/tasks/math/ood.parquet") is tables.Instructions
+    assert tables.schema_for("/abs/results/eval/weak/code.parquet") is tables.EvalSamples
+    with pytest.raises(KeyError, match="no schema"):
+        tables.schema_for("notes.txt")
+
+
+def test_cli_validate(tmp_path, capsys):
+    from reasonforge.cli import main
+
+    good = tmp_path / "data/tasks/math/test.parquet"
+    io.write_table(instructions(), good)
+    bad = tmp_path / "data/tasks/logic/test.parquet"
+    bad.parent.mkdir(parents=True)
+    instructions(difficulty=[-1, 2]).to_parquet(bad)
+    assert main(["validate", str(good)]) == 0
+    assert main(["validate", str(good), str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert str(bad) in err and "difficulty" in err
