@@ -1,6 +1,7 @@
 # Config validation, path helpers and the params helper shared by every rule.
 import os
 import re
+import sys
 
 from reasonforge import config as rfconfig
 
@@ -10,6 +11,7 @@ _validated = rfconfig.validate(config, source="params.yaml (+ overlays)")
 config.clear()
 config.update(_validated)
 
+ENV = "../envs/reasonforge.yaml"  # for --use-conda; the default build uses .venv
 SYNTHETIC = ["math", "code", "logic"]
 EXTERNAL = sorted(config["tasks"]["external"])
 SPLITS = ["train", "test", "ood"]
@@ -41,4 +43,4 @@ def dvc_commit_after_build(log):
     Skipped when Snakemake runs inside `dvc repro` (DVC commits itself) or without DVC."""
     if os.environ.get("REASONFORGE_UNDER_DVC") or not os.path.isdir(".dvc") or not os.path.exists("dvc.yaml"):
         return
-    shell("reasonforge dvc-commit")
+    shell(f"{sys.executable} -m reasonforge.cli dvc-commit")

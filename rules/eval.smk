@@ -15,6 +15,8 @@ rule evaluate:
     params:
         cfg=conf("generation", "sandbox", "eval.n_samples", "eval.splits", "seed"),
     threads: 2
+    conda:
+        ENV
     log:
         "logs/evaluate/{model}/{benchmark}.log",
     resources:
@@ -37,6 +39,8 @@ rule summarize:
         plot="results/plots/accuracy.png",
     params:
         cfg=conf("eval.k"),
+    conda:
+        ENV
     log:
         "logs/summarize.log",
     resources:

@@ -9,6 +9,8 @@ rule train_tokenizer:
         directory("models/tokenizer"),
     params:
         cfg=conf("tokenizer"),
+    conda:
+        ENV
     log:
         "logs/train_tokenizer.log",
     resources:
@@ -30,6 +32,8 @@ rule pretrain:
     params:
         cfg=lambda w: conf(f"models.{w.name}", "seed"),
     threads: lambda w: config["models"][w.name]["train"]["threads"]
+    conda:
+        ENV
     log:
         "logs/pretrain/{name}.log",
     resources:
@@ -48,6 +52,8 @@ rule import_model:
         name=one_of(PRETRAINED),
     params:
         cfg=lambda w: conf(f"models.{w.name}"),
+    conda:
+        ENV
     log:
         "logs/import_model/{name}.log",
     resources:

@@ -11,6 +11,8 @@ rule make_tasks:
         task=one_of(SYNTHETIC),
     params:
         cfg=lambda w: conf(f"tasks.{w.task}", "seed"),
+    conda:
+        ENV
     log:
         "logs/make_tasks/{task}.log",
     resources:
@@ -28,6 +30,8 @@ rule load_external:
         name=one_of(EXTERNAL),
     params:
         cfg=lambda w: conf(f"tasks.external.{w.name}"),
+    conda:
+        ENV
     log:
         "logs/load_external/{name}.log",
     resources:

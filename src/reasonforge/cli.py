@@ -34,7 +34,8 @@ def cmd_dvc_commit(args) -> int:
     done = [n for n, outs in stage_outputs(root / "dvc.yaml").items() if all((root / o).exists() for o in outs)]
     if not done:
         return 0
-    return subprocess.call(["dvc", "commit", "-f", "-q", *done], cwd=root)
+    dvc = Path(sys.executable).with_name("dvc")  # the dvc installed beside this python
+    return subprocess.call([str(dvc) if dvc.exists() else "dvc", "commit", "-f", "-q", *done], cwd=root)
 
 
 def cmd_validate(args) -> int:

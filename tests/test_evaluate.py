@@ -1,0 +1,91 @@
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from reasonforge import io
+from reasonforge.evaluate import metrics, report
+from reasonforge.evaluate.run import evaluate
+from reasonforge.models.generate import Completion
+
+
+def test_wilson_known_values():
+    lo, hi = metrics.wilson(50, 100)
+    assert lo == pytest.approx(0.4038, abs=1e-3) and hi == pytest.approx(0.5962, abs=1e-3)
+    lo, hi = metrics.wilson(0, 20)
+    assert lo == 0.0 and hi == pytest.approx(0.1611, abs=1e-3)
+    assert metrics.wilson(0, 0) == (0.0, 1.0)
+
+
+def test_pass_at_k_matches_combinatorics():
+    n, c, k = 10, 3, 4
+    assert metrics.pass_at_k(n, c, k) == pytest.approx(1 - math.comb(n - c, k) / math.comb(n, k))
+    assert metrics.pass_at_k(5, 0, 3) == 0.0 and metrics.pass_at_k(5, 3, 3) == 1.0
+    assert metrics.pass_at_k(8, 2, 1) == pytest.approx(0.25)
+
+
+def test_majority_vote():
+    assert metrics.majority_correct(["3", "4", "4", None], [True, False, False, False]) is False
+    assert metrics.majority_correct(["3", "3", "4"], [True, True, False]) is True
+    assert metrics.majority_correct([None, None], [False, False]) is False
+    assert metrics.majority_correct(["5", "6"], [False, True]) is False  # tie -> earliest
+
+
+def test_bootstrap_ci_brackets_mean():
+    vals = np.array([0, 1] * 50, dtype=float)
+    lo, hi = metrics.bootstrap_ci(vals)
+    assert lo < 0.5 < hi and hi - lo < 0.3
+
+
+class FakeGenerator:
+    """Answers 'Answer: <gold>' for even ids, a wrong answer otherwise; samples alternate."""
+
+    def __init__(self, rows):
+        self.gold = {r["prompt"]: (i, r["answer"]) for i, r in enumerate(rows)}
+
+    def generate(self, prompts, cfg, progress=False):
+        out = []
+        for p in prompts:
+            i, gold = self.gold[p]
+            texts = [f"Answer: {gold if (i + (j if cfg.temperature else 0)) % 2 == 0 else 'Zed'}" for j in range(cfg.n)]
+            out.append([Completion(t, 3, "eos") for t in texts])
+        return out
+
+
+def samples_for(model="m", n_samples=4):
+    rows = pd.DataFrame(dict(id=[f"l-{i}" for i in range(10)], task="logic", source="synthetic",
+                             split=["test"] * 6 + ["ood"] * 4, difficulty=1, form="cot",
+                             prompt=[f"Q{i}\n" for i in range(10)], answer="Ann", tests=None, solution=None))
+    gen = {"max_new_tokens": 8, "batch_size": 4, "temperature": 0.8, "top_p": 1.0}
+    return evaluate(FakeGenerator(rows.to_dict("records")), rows, model, "logic", gen, n_samples, sandbox=None)
+
+
+def test_evaluate_produces_valid_per_sample_table(tmp_path):
+    df = samples_for()
+    io.write_table(df, tmp_path / "results/eval/m/logic.parquet")
+    greedy = df[df["greedy"]]
+    assert len(greedy) == 10 and len(df) == 10 + 40
+    assert list(greedy["correct"]) == [i % 2 == 0 for i in range(10)]
+    assert set(df.loc[~df["greedy"], "sample"]) == {1, 2, 3, 4}
+
+
+def test_summary_table_metrics_and_plot(tmp_path):
+    df = pd.concat([samples_for("m"), samples_for("other", n_samples=4)])
+    summary = report.summarize(df, ks=[1, 2, 4, 8])
+    io.write_table(summary, tmp_path / "results/eval/summary.csv")
+    row = summary.query("model == 'm' and split == 'test' and metric == 'greedy'").iloc[0]
+    assert row["value"] == pytest.approx(0.5) and row["n"] == 6 and row["ci_low"] < 0.5 < row["ci_high"]
+    # every prompt has 2 correct samples of 4: pass@1 = 0.5, pass@2 = 1 - C(2,2)/C(4,2), pass@4 = 1
+    p = summary.query("model == 'm' and split == 'test'").set_index("metric")["value"]
+    assert p["pass@1"] == pytest.approx(0.5) and p["pass@2"] == pytest.approx(1 - 1 / 6) and p["pass@4"] == 1.0
+    assert "pass@8" not in p  # more than n samples: not reported
+    assert "maj@4" in p
+    md = report.full_markdown(summary)
+    assert "| m |" in md and "logic test" in md and "pass@2" in md
+    assert report.metrics_json(summary)["m"]["logic"]["test"]["greedy"] == 0.5
+    plot = tmp_path / "acc.png"
+    report.plot_accuracy(summary, str(plot))
+    assert plot.read_bytes()[:4] == b"\x89PNG"
+    json.dumps(report.metrics_json(summary))

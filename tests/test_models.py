@@ -1,0 +1,117 @@
+import json
+
+import pandas as pd
+import pytest
+import torch
+
+from reasonforge.models.generate import HFGenerator, SamplingConfig, load_generator, resolve_backend, truncate_at_stop
+from reasonforge.models.load import import_model, load_model
+from reasonforge.models.pretrain import PretrainConfig, encode_pairs, pretrain
+from reasonforge.models.tokenizer import train_tokenizer
+from reasonforge.tasks import build_family
+
+CFG = {"n_train": 150, "n_test": 4, "n_ood": 4, "forms": ["cot", "pot"],
+       "train": {"min_steps": 1, "max_steps": 2, "max_operand": 9}, "ood": {"min_steps": 3, "max_steps": 3, "max_operand": 9}}
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    df = pd.concat([build_family(f, CFG, seed=0)["train"] for f in ("math", "code", "logic")])
+    return list(df["prompt"]), list(df["solution"])
+
+
+@pytest.fixture(scope="module")
+def tok(corpus):
+    return train_tokenizer([p + s for p, s in zip(*corpus)], vocab_size=200)
+
+
+@pytest.fixture(scope="module")
+def model_dir(tmp_path_factory, tok, corpus):
+    out = tmp_path_factory.mktemp("m") / "tiny"
+    cfg = PretrainConfig(d_model=32, n_layers=1, n_heads=2, d_ff=64, steps=40, batch_size=16, lr=5e-3, warmup=5)
+    log = pretrain(cfg, tok, *corpus, out, log_every=10)
+    assert log[-1]["loss"] < log[0]["loss"] * 0.7  # it learns something
+    return out
+
+
+def test_tokenizer_roundtrip_and_boundaries(tok, corpus):
+    prompts, solutions = corpus
+    for p, s in zip(prompts[:50], solutions[:50]):
+        ids = tok(p + s)["input_ids"]
+        assert ids[0] == tok.bos_token_id and tok.unk_token_id not in ids
+        assert tok.decode(ids, skip_special_tokens=True) == p + s
+        # prompt ends in a newline: its tokens are a prefix of prompt+solution's (TRL needs this)
+        assert tok(p + s)["input_ids"][: len(tok(p)["input_ids"])] == tok(p)["input_ids"]
+    digits = tok("12345", add_special_tokens=False)["input_ids"]
+    assert len(digits) == 5
+    assert tok.unk_token_id not in tok("def f(x): return {'a': [1]} # ~`|\\")["input_ids"]
+    assert tok.padding_side == "left"
+
+
+def test_encode_masks_prompt(tok):
+    (ids, n_prompt), = encode_pairs(tok, ["Q: 1+1\nA (steps):\n"], ["Answer: 2"], max_len=64)
+    assert ids[-1] == tok.eos_token_id and 0 < n_prompt < len(ids)
+
+
+def test_saved_model_loads_with_auto_classes(model_dir):
+    model, tok = load_model(model_dir)
+    assert model.config.model_type == "llama" and tok.pad_token == "<pad>"
+    log = json.loads((model_dir / "train_log.json").read_text())
+    assert log["params"] == sum(p.numel() for p in model.parameters())
+
+
+def test_batched_greedy_matches_one_at_a_time(model_dir, corpus):
+    gen = HFGenerator(str(model_dir))
+    prompts = corpus[0][:6]
+    cfg = SamplingConfig(max_new_tokens=12, batch_size=6)
+    batched = [o[0].text for o in gen.generate(prompts, cfg)]
+    single = [gen.generate([p], SamplingConfig(max_new_tokens=12, batch_size=1))[0][0].text for p in prompts]
+    assert batched == single
+
+
+def test_sampling_n_seed_tokens_and_stop(model_dir, corpus):
+    gen = HFGenerator(str(model_dir))
+    prompts = corpus[0][:3]
+    cfg = SamplingConfig(n=4, temperature=1.0, max_new_tokens=10, seed=7, batch_size=8)
+    a, b = gen.generate(prompts, cfg), gen.generate(prompts, cfg)
+    assert [len(x) for x in a] == [4, 4, 4]
+    assert [[c.text for c in x] for x in a] == [[c.text for c in x] for x in b]
+    for outs in a:
+        for c in outs:
+            assert 0 <= c.tokens <= 10 and c.finish_reason in ("eos", "length")
+    stopped = gen.generate(prompts, SamplingConfig(n=2, temperature=1.0, max_new_tokens=20, stop=["\n"], seed=1))
+    for outs in stopped:
+        for c in outs:
+            assert "\n" not in c.text
+            assert c.finish_reason != "stop" or c.tokens == len(gen.tok(c.text, add_special_tokens=False)["input_ids"])
+
+
+def test_prefix_continuation(model_dir, corpus):
+    """Step-by-step use: continue a partial solution up to the next newline."""
+    gen = HFGenerator(str(model_dir))
+    prompt = corpus[0][0] + "Step 1:"
+    (c,), = gen.generate([prompt], SamplingConfig(max_new_tokens=16, stop=["\n"]))
+    assert "\n" not in c.text
+
+
+def test_truncate_at_stop():
+    assert truncate_at_stop("a\nb<end>c", ["<end>", "\n"]) == ("a", True)
+    assert truncate_at_stop("abc", ["x"]) == ("abc", False)
+
+
+def test_backend_selection():
+    assert resolve_backend("hf") == "hf"
+    if not torch.cuda.is_available():
+        assert resolve_backend("auto") == "hf"
+        with pytest.raises(RuntimeError, match="vllm"):
+            resolve_backend("vllm")
+
+
+def test_import_pretrained_from_local_dir(model_dir, tmp_path):
+    out = tmp_path / "models/base/imported"
+    record = import_model(str(model_dir), None, out)
+    assert record["kind"] == "local" and (out / "source.json").exists()
+    gen = load_generator(str(out), "hf")
+    assert len(gen.generate(["Q: x\n"], SamplingConfig(max_new_tokens=3))[0]) == 1
+    with pytest.raises(FileNotFoundError, match="not a Hugging Face model directory"):
+        import_model(str(tmp_path), None, tmp_path / "other")
