@@ -109,6 +109,20 @@ def test_bad_params_stop_before_any_job(snakemake_build):
     assert r.returncode != 0 and "generation.max_new_tokens" in r.stdout + r.stderr
 
 
+def test_pretrained_model_and_external_benchmark_rules(snakemake_build, root):
+    """A role given as a local model directory (rule import_model) and a real benchmark from a
+    local jsonl (rule load_external), evaluated by the same evaluate rule."""
+    dest, env = snakemake_build
+    params = yaml.safe_load((dest / "params.yaml").read_text())
+    params["models"]["local"] = {"source": "pretrained", "path": str(dest / "models/base/weak")}
+    params["tasks"]["external"] = {"gsm": {"loader": "gsm8k", "path": str(root / "tests/fixtures/gsm8k.jsonl")}}
+    (dest / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+    sh(["snakemake", "--cores", "2", "results/eval/local/gsm.parquet"], dest, env)
+    assert json.loads((dest / "models/base/local/source.json").read_text())["kind"] == "local"
+    df = io.read_table(dest / "results/eval/local/gsm.parquet")
+    assert len(df[df["greedy"]]) == 3 and set(df["split"]) == {"test"}
+
+
 def test_dvc_repro_builds_from_scratch(dvc_build):
     dest, env = dvc_build
     assert (dest / "results/eval/summary.csv").exists() and (dest / "dvc.lock").exists()

@@ -51,6 +51,19 @@ def close_fds_from(lowest: int) -> None:
         os.closerange(lowest, 65536)
 
 
+_pyapi = ctypes.PyDLL(None)  # calls hold the GIL
+
+
+def fast_fork() -> int:
+    """fork(2) without Python's at-fork hooks (thread and lock re-initialisation, ~1 ms in a
+    process that imported threading). Only for single-threaded processes such as the sandbox
+    worker; a child that needs fresh randomness must reseed (see worker._child)."""
+    pid = _pyapi.fork()
+    if pid < 0:
+        raise OSError(ctypes.get_errno(), "fork failed")
+    return pid
+
+
 def write_file(path: str | Path, text: str) -> None:
     with open(path, "w") as f:
         f.write(text)
@@ -111,9 +124,9 @@ def _fs_rights(abi: int) -> int:
     return rights
 
 
-def landlock_restrict(read_paths: list[str], write_paths: list[str]) -> list[str]:
-    """Filesystem allow-list (+ TCP deny, + signal/abstract-socket scoping where the ABI has
-    them) for this process and its future children. Returns the protections applied."""
+def landlock_ruleset(read_paths: list[str], write_paths: list[str]) -> tuple[int, list[str]]:
+    """Build (once) a ruleset: filesystem allow-list, TCP deny and signal/abstract-socket
+    scoping where the ABI has them. Returns (ruleset fd, names of the protections)."""
     abi = landlock_abi()
     if abi < 1:
         raise OSError(errno.ENOSYS, "Landlock unavailable")
@@ -124,31 +137,29 @@ def landlock_restrict(read_paths: list[str], write_paths: list[str]) -> list[str
     size = 8 if abi < 4 else (16 if abi < 6 else 24)
     buf = ctypes.create_string_buffer(attr[:size], size)
     ruleset = _check(libc.syscall(SYS_LANDLOCK_CREATE_RULESET, buf, ctypes.c_size_t(size), 0), "landlock_create_ruleset")
-    try:
-        for paths, access in ((read_paths, READ), (write_paths, handled_fs)):
-            for p in paths:
-                try:
-                    fd = os.open(p, os.O_PATH | os.O_CLOEXEC)
-                except OSError:
-                    continue
-                rights = access & handled_fs
-                if not os.path.isdir(p):
-                    rights &= FILE_ONLY
-                rule = ctypes.create_string_buffer(struct.pack("=Qi", rights, fd), 12)
-                try:
-                    _check(libc.syscall(SYS_LANDLOCK_ADD_RULE, ruleset, 1, rule, 0), f"landlock_add_rule {p}")
-                finally:
-                    os.close(fd)
-        prctl(PR_SET_NO_NEW_PRIVS, 1)
-        _check(libc.syscall(SYS_LANDLOCK_RESTRICT_SELF, ruleset, 0), "landlock_restrict_self")
-    finally:
-        os.close(ruleset)
-    applied = [f"landlock-fs(abi{abi})"]
-    if handled_net:
-        applied.append("landlock-tcp")
-    if scoped:
-        applied.append("landlock-signal-scope")
-    return applied
+    for paths, access in ((read_paths, READ), (write_paths, handled_fs)):
+        for p in paths:
+            try:
+                fd = os.open(p, os.O_PATH | os.O_CLOEXEC)
+            except OSError:
+                continue
+            rights = access & handled_fs
+            if not os.path.isdir(p):
+                rights &= FILE_ONLY
+            rule = ctypes.create_string_buffer(struct.pack("=Qi", rights, fd), 12)
+            try:
+                _check(libc.syscall(SYS_LANDLOCK_ADD_RULE, ruleset, 1, rule, 0), f"landlock_add_rule {p}")
+            finally:
+                os.close(fd)
+    applied = [f"landlock-fs(abi{abi})"] + (["landlock-tcp"] if handled_net else []) + \
+        (["landlock-signal-scope"] if scoped else [])
+    return ruleset, applied
+
+
+def landlock_apply(ruleset: int) -> None:
+    """Restrict this process (and its future children) to the ruleset; sets no_new_privs."""
+    prctl(PR_SET_NO_NEW_PRIVS, 1)
+    _check(libc.syscall(SYS_LANDLOCK_RESTRICT_SELF, ruleset, 0), "landlock_restrict_self")
 
 
 # ---------------------------------------------------------------------------------- seccomp
@@ -161,9 +172,9 @@ DENIED_SYSCALLS = [
 ]
 
 
-def seccomp_filter():
-    """Deny (EPERM) every socket family but AF_UNIX and the syscalls that reach kernel or
-    namespace state. Built once per worker; loaded in each child."""
+def seccomp_program() -> bytes:
+    """Deny every socket family but AF_UNIX (EAFNOSUPPORT) and the syscalls that reach kernel or
+    namespace state (EPERM). Compiled to BPF once per worker; `seccomp_apply` loads it."""
     import pyseccomp as sc
 
     f = sc.SyscallFilter(defaction=sc.ALLOW)
@@ -174,7 +185,27 @@ def seccomp_filter():
             f.add_rule(sc.ERRNO(errno.EPERM), name)
         except Exception:  # syscall unknown on this arch
             pass
-    return f
+    import tempfile
+
+    with tempfile.TemporaryFile() as out:
+        f.export_bpf(out)
+        out.seek(0)
+        return out.read()
+
+
+PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 22, 2
+
+
+class _SockFprog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+
+def seccomp_apply(program: bytes) -> None:
+    """Load a compiled BPF filter (needs no_new_privs, set by landlock_apply or here)."""
+    prctl(PR_SET_NO_NEW_PRIVS, 1)
+    buf = ctypes.create_string_buffer(program, len(program))
+    prog = _SockFprog(len(program) // 8, ctypes.addressof(buf))
+    _check(libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(prog), 0, 0), "seccomp")
 
 
 # ---------------------------------------------------------------------------------- cgroups v1

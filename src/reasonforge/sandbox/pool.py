@@ -13,6 +13,7 @@ import itertools
 import json
 import os
 import queue
+import select
 import subprocess
 import sys
 import threading
@@ -41,18 +42,13 @@ class Worker:
         self.protections = hello["protections"]
 
     def request(self, req: dict, deadline: float) -> dict | None:
-        """Send one request; None if the worker died or hung past `deadline` seconds."""
-        result: list = []
-        t = threading.Thread(target=lambda: result.append(self._roundtrip(req)), daemon=True)
-        t.start()
-        t.join(deadline)
-        return result[0] if result else None
-
-    def _roundtrip(self, req):
+        """Send one request; None if the worker died, or sent nothing for `deadline` seconds."""
+        out = self.proc.stdout.fileno()
         try:
             send(self.proc.stdin.fileno(), req)
-            return recv(self.proc.stdout.fileno())
-        except OSError:
+            ready, _, _ = select.select([out], [], [], deadline)
+            return recv(out) if ready else None
+        except (OSError, ValueError):
             return None
 
     def close(self) -> None:
