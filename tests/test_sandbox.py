@@ -233,3 +233,25 @@ def test_wrong_human_eval_solution_fails_and_canonical_passes(sb):
     wrong = p["prompt"] + "    return False\n"  # HumanEval/0 expects True on some inputs
     bad = sb.run(wrong + p["test"] + f"\ncheck({p['entry_point']})\n")
     assert bad["status"] == "error" and "AssertionError" in bad["stderr"]
+
+
+def test_degraded_mode_says_what_is_active_and_still_contains(tmp_path):
+    """Without namespaces, cgroups or a uid switch (a non-root cluster node): Landlock, seccomp,
+    rlimits and the subreaper sweep remain, and the protections list says exactly that."""
+    ours = lambda: {n for n in os.listdir("/tmp") if n.startswith("rf-sandbox-")}
+    before = ours()
+    with Sandbox(workers=1, timeout=2, namespaces=False, cgroups=False, uid=False) as s:
+        prot = s.protections
+        assert "subreaper-sweep" in prot and "pid-ns" not in prot and "cgroup-memory" not in prot
+        assert "own-uid" not in prot and "rlimit-nproc" not in prot
+        assert s.run("print(1)")["stdout"] == "1\n"
+        assert s.run("while True: pass", timeout=0.5)["status"] == "timeout"
+        r = s.run("import os, time\nif os.fork() == 0:\n    os.setsid()\n    time.sleep(60)\nprint(os.getpid())")
+        orphan = int(r["stdout"])
+        time.sleep(0.2)
+        assert not os.path.exists(f"/proc/{orphan}") or "Z" in open(f"/proc/{orphan}/stat").read().split(")")[1][:3]
+        if any(p.startswith("landlock-fs") for p in prot):
+            assert s.run(f"open({str(tmp_path / 'x')!r}, 'w')")["status"] == "error"
+        if "seccomp" in prot:
+            assert "Address family" in s.run("import socket; socket.socket()")["stderr"]
+    assert ours() == before  # its work dir is removed

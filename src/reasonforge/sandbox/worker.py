@@ -148,7 +148,9 @@ class Init:
         send(self.wfd, {"hello": True, "protections": self.protections})
         while True:
             req = recv(self.rfd)
-            if req is None:
+            if req is None:  # the pool closed us
+                if not self.in_pid_ns:  # the work dir is in the host's /tmp, not a private tmpfs
+                    shutil.rmtree(self.workdir, ignore_errors=True)
                 return
             send(self.wfd, self.run(req))
 
