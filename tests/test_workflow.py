@@ -159,6 +159,16 @@ def test_param_change_agrees_between_dvc_and_snakemake(dvc_build):
     assert dvc_stale(dest, env) == set() and snakemake_jobs(dest, env) == {}
 
 
+def test_dvc_exp_run_with_a_changed_param(dvc_build):
+    dest, env = dvc_build
+    sh("git add -A && git -c user.email=t@t -c user.name=t commit -qm baseline", dest, env)
+    out = sh(["dvc", "exp", "run", "-S", "generation.top_p=0.9"], dest, env).stdout
+    ran = set(re.findall(r"Running stage '([^']+)'", out))
+    assert ran == {f"evaluate-{m}-{b}" for m in ("weak", "strong") for b in ("math", "code", "logic")} | {"summarize"}
+    shown = json.loads(sh(["dvc", "exp", "show", "--json"], dest, env).stdout)
+    assert "0.9" in json.dumps(shown)
+
+
 def test_lint_is_clean(root, bin_dir):
     r = subprocess.run([str(bin_dir / "snakemake"), "--lint"], cwd=root, capture_output=True, text=True)
     assert r.returncode == 0 and "Lints for" not in r.stdout + r.stderr
