@@ -64,20 +64,21 @@ def dvc_stale(cwd, env) -> set[str]:
     return {name.split(":")[-1] for name in status}
 
 
+def built_copy(tmp_path_factory, root, bin_dir, name, build_cmd):
+    dest = tmp_path_factory.mktemp(name)
+    env = make_copy(root, dest, bin_dir)
+    sh(build_cmd, dest, env)
+    return dest, env
+
+
 @pytest.fixture(scope="module")
 def snakemake_build(tmp_path_factory, root, bin_dir):
-    dest = tmp_path_factory.mktemp("snakemake_build")
-    env = make_copy(root, dest, bin_dir)
-    sh(["snakemake", "--cores", "2"], dest, env)
-    return dest, env
+    return built_copy(tmp_path_factory, root, bin_dir, "snakemake_build", ["snakemake", "--cores", "2"])
 
 
 @pytest.fixture(scope="module")
 def dvc_build(tmp_path_factory, root, bin_dir):
-    dest = tmp_path_factory.mktemp("dvc_build")
-    env = make_copy(root, dest, bin_dir)
-    sh(["dvc", "repro", "-q"], dest, env)
-    return dest, env
+    return built_copy(tmp_path_factory, root, bin_dir, "dvc_build", ["dvc", "repro", "-q"])
 
 
 def test_snakemake_builds_every_artifact(snakemake_build):

@@ -7,7 +7,8 @@ reference function; they run, appended to the completion, in the sandbox.
 from __future__ import annotations
 
 import random
-import re
+
+from .math import extract_program
 
 HEADER = "Code:\n"
 
@@ -72,10 +73,8 @@ def generate(rng: random.Random, n: int, difficulty: dict, forms=None) -> list[d
 
 
 def extract_code(completion: str) -> str | None:
-    m = re.search(r"```(?:python)?\n(.*?)(?:```|\Z)", completion, re.S)
-    if m and m.group(1).strip():
-        return m.group(1)
-    return completion if "def " in completion else None
+    """The first fenced block, else the whole completion if it defines something."""
+    return extract_program(completion) or (completion if "def " in completion else None)
 
 
 def test_program(code: str, tests: str) -> str:
