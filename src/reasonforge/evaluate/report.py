@@ -29,7 +29,7 @@ def summarize(samples: pd.DataFrame, ks: list[int]) -> pd.DataFrame:
             out.append(dict(model=model, benchmark=bench, split=split, metric=f"pass@{k}", value=float(vals.mean()),
                             ci_low=lo, ci_high=hi, n=len(vals)))
             if sampled["answer"].notna().any():
-                maj = np.array([majority_correct(list(g["answer"][:k].where(g["answer"][:k].notna(), None)),
+                maj = np.array([majority_correct([a if isinstance(a, str) else None for a in g["answer"][:k]],
                                                  list(g["correct"][:k])) for _, g in per_id], dtype=float)
                 lo, hi = bootstrap_ci(maj)
                 out.append(dict(model=model, benchmark=bench, split=split, metric=f"maj@{k}", value=float(maj.mean()),

@@ -230,9 +230,9 @@ def cgroup_create(name: str, memory_bytes: int, max_pids: int) -> list[Path]:
     return made
 
 
-def cgroup_join(dirs: list[Path], pid: int = 0) -> None:
+def cgroup_join(dirs: list[Path]) -> None:
     for d in dirs:
-        write_file(d / "cgroup.procs", str(pid or os.getpid()))
+        write_file(d / "cgroup.procs", str(os.getpid()))
 
 
 def cgroup_remove(dirs: list[Path], wait_s: float = 5.0) -> None:

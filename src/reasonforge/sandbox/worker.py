@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 import traceback
+from pathlib import Path
 
 from . import isolation as iso
 
@@ -78,9 +79,10 @@ class Init:
         self.cfg, self.rfd, self.wfd, self.in_pid_ns = cfg, rfd, wfd, in_pid_ns
         self.protections = protections
         self.uid = 0
+        py_paths = python_paths()
         if in_pid_ns and os.geteuid() == 0 and cfg["uid"]:
             try:
-                iso.expose_paths(python_paths())
+                iso.expose_paths(py_paths)
                 self.uid = cfg["uid"]
                 protections.append("own-uid")
             except OSError as exc:
@@ -91,7 +93,7 @@ class Init:
             os.chown(self.workdir, self.uid, self.uid)
         self.ruleset, self.landlock = None, []
         try:
-            self.ruleset, self.landlock = iso.landlock_ruleset(SYSTEM_DIRS + ETC_FILES + python_paths(),
+            self.ruleset, self.landlock = iso.landlock_ruleset(SYSTEM_DIRS + ETC_FILES + py_paths,
                                                                [self.workdir, "/dev/shm", *DEVICES])
         except OSError as exc:
             print(f"sandbox: no Landlock ({exc})", file=sys.stderr)
@@ -155,14 +157,13 @@ class Init:
             send(self.wfd, self.run(req))
 
     def run(self, req: dict) -> dict:
-        tmpdir = self.workdir
         in_r, in_w = os.pipe()
         out_r, out_w = os.pipe()
         err_r, err_w = os.pipe()
         start = time.monotonic()
         pid = iso.fast_fork()
         if pid == 0:
-            self._child(req["code"], in_r, out_w, err_w, tmpdir)
+            self._child(req["code"], in_r, out_w, err_w)
         for fd in (in_r, out_w, err_w):
             os.close(fd)
         try:
@@ -173,17 +174,18 @@ class Init:
         result = self._supervise(pid, out_r, err_r, start, float(req["timeout"]))
         self._sweep()
         # wipe what the snippet left: its work dir, and in the private tmpfs /tmp and /dev/shm
-        wipe = [tmpdir] + (["/tmp", "/dev/shm"] if self.in_pid_ns else [])
+        wipe = [self.workdir] + (["/tmp", "/dev/shm"] if self.in_pid_ns else [])
         for d in wipe:
             for name in os.listdir(d):
                 p = os.path.join(d, name)
-                if p == tmpdir:
+                if p == self.workdir:
                     continue
                 shutil.rmtree(p, ignore_errors=True) if os.path.isdir(p) and not os.path.islink(p) else os.unlink(p)
         result["protections"] = self.protections
         return result
 
-    def _child(self, code: str, in_r: int, out_w: int, err_w: int, tmpdir: str) -> None:
+    def _child(self, code: str, in_r: int, out_w: int, err_w: int) -> None:
+        tmpdir = self.workdir
         try:
             os.setsid()
             os.dup2(in_r, 0)
@@ -337,7 +339,7 @@ def main() -> None:
     protections = []
     if cfg["cgroups"]:
         try:
-            iso.cgroup_join([__import__("pathlib").Path(p) for p in cfg["cgroups"]])
+            iso.cgroup_join([Path(p) for p in cfg["cgroups"]])
             protections += ["cgroup-memory", "cgroup-pids"]
         except OSError as exc:
             print(f"sandbox: no cgroups ({exc})", file=sys.stderr)
