@@ -1,4 +1,5 @@
 import json
+import random
 
 import pandas as pd
 import pytest
@@ -6,7 +7,7 @@ import torch
 
 from reasonforge.models.generate import HFGenerator, SamplingConfig, load_generator, resolve_backend, truncate_at_stop
 from reasonforge.models.load import import_model, load_model
-from reasonforge.models.pretrain import PretrainConfig, encode_pairs, pretrain
+from reasonforge.models.pretrain import PretrainConfig, build_model, encode_pairs, pretrain
 from reasonforge.models.tokenizer import train_tokenizer
 from reasonforge.tasks import build_family
 
@@ -31,6 +32,21 @@ def model_dir(tmp_path_factory, tok, corpus):
     cfg = PretrainConfig(d_model=32, n_layers=1, n_heads=2, d_ff=64, steps=40, batch_size=16, lr=5e-3, warmup=5)
     log = pretrain(cfg, tok, *corpus, out, log_every=10)
     assert log[-1]["loss"] < log[0]["loss"] * 0.7  # it learns something
+    return out
+
+
+@pytest.fixture(scope="module")
+def noisy_model_dir(tmp_path_factory, tok):
+    """Random weights, large enough that each prompt gets its own continuation, some ending in eos."""
+    out = tmp_path_factory.mktemp("m") / "noisy"
+    torch.manual_seed(0)
+    model = build_model(PretrainConfig(d_model=32, n_layers=1, n_heads=2, d_ff=64), tok)
+    with torch.no_grad():
+        for p in model.parameters():
+            p.normal_(0, 0.5)
+        model.get_input_embeddings().weight[tok.eos_token_id] *= 2.0
+    model.save_pretrained(out)
+    tok.save_pretrained(out)
     return out
 
 
@@ -60,13 +76,42 @@ def test_saved_model_loads_with_auto_classes(model_dir):
     assert log["params"] == sum(p.numel() for p in model.parameters())
 
 
-def test_batched_greedy_matches_one_at_a_time(model_dir, corpus):
-    gen = HFGenerator(str(model_dir))
-    prompts = corpus[0][:6]
-    cfg = SamplingConfig(max_new_tokens=12, batch_size=6)
+def test_batched_greedy_matches_one_at_a_time(noisy_model_dir, corpus):
+    gen = HFGenerator(str(noisy_model_dir))
+    prompts = corpus[0][:6] + corpus[0][-3:]  # mixed lengths, so sorting into batches reorders them
+    cfg = SamplingConfig(max_new_tokens=12, batch_size=4)
     batched = [o[0].text for o in gen.generate(prompts, cfg)]
     single = [gen.generate([p], SamplingConfig(max_new_tokens=12, batch_size=1))[0][0].text for p in prompts]
-    assert batched == single
+    assert batched == single and len(set(batched)) > 5
+
+
+@pytest.mark.parametrize("stop", [[], ["X", "Bo"]])
+def test_decode_loop_matches_transformers_generate(noisy_model_dir, corpus, stop):
+    """The own decode loop (rows leave the batch when they end) gives model.generate's greedy output."""
+    gen = HFGenerator(str(noisy_model_dir))
+    prompts = random.Random(0).sample(corpus[0], 24)  # 24 rows: the prompt goes in as two length groups
+    ours = gen.generate(prompts, SamplingConfig(max_new_tokens=24, batch_size=24, stop=stop))
+    enc = gen.tok(prompts, return_tensors="pt", padding=True)
+    ref = gen.model.generate(**enc, max_new_tokens=24, do_sample=False, pad_token_id=gen.tok.pad_token_id,
+                             eos_token_id=gen.tok.eos_token_id, **({"stop_strings": stop, "tokenizer": gen.tok} if stop else {}))
+    for (c,), row in zip(ours, ref[:, enc["input_ids"].shape[1]:].tolist()):
+        ended = gen.tok.eos_token_id in row
+        row = row[: row.index(gen.tok.eos_token_id)] if ended else row  # then pads, as after a stop string
+        text, stopped = truncate_at_stop(gen.tok.decode(row, skip_special_tokens=True), stop)
+        assert c.text == text
+        if not stopped:
+            assert (c.tokens, c.finish_reason) == (len(row), "eos" if ended else "length")
+    reasons = {c.finish_reason for (c,) in ours}
+    assert reasons == ({"eos", "length", "stop"} if stop else {"eos", "length"})  # rows left at different steps
+
+
+def test_top_p_keeps_the_nucleus():
+    logits = torch.log(torch.tensor([[0.5, 0.3, 0.15, 0.05]]))
+    rng = torch.Generator().manual_seed(0)
+    draw = lambda p: {HFGenerator._pick(logits, SamplingConfig(temperature=1.0, top_p=p), rng).item() for _ in range(300)}
+    assert draw(0.01) == {0}
+    assert draw(0.7) == {0, 1}
+    assert draw(1.0) == {0, 1, 2, 3}
 
 
 def test_sampling_n_seed_tokens_and_stop(model_dir, corpus):
