@@ -37,6 +37,20 @@ def test_ok_and_error(sb):
     assert run(sb, "print(input())", stdin="abc\n")["stdout"] == "abc\n"
 
 
+def test_each_snippet_gets_a_fresh_process(sb):
+    """Children are forked ahead of their request; still one process per snippet, no shared state."""
+    for _ in range(4):  # every worker of the pool, more than once
+        r = run(sb, "import os, sys\nprint(hasattr(sys, 'marker'), os.listdir('.'))\nsys.marker = 1\nopen('left', 'w')")
+        assert r["stdout"] == "False []\n", r
+
+
+def test_large_and_odd_code(sb):
+    big = "x = '" + "a" * 300_000 + "'\nprint(len(x))"  # several pipe buffers of code
+    assert run(sb, big)["stdout"] == "300000\n"
+    r = run(sb, "print('\ud800')")  # a lone surrogate reaches the compiler, not the worker
+    assert r["status"] == "error"
+
+
 def test_protections_are_reported(sb):
     r = run(sb, "pass")
     assert r["protections"] == sb.protections
@@ -194,8 +208,16 @@ def test_close_leaves_no_trace():
     s = Sandbox(workers=2, timeout=2)
     assert s.run("print(1)")["stdout"] == "1\n"
     s.run("import os\nif os.fork() == 0:\n    import time; time.sleep(30)")
+    procs, started = processes(), {w.proc.pid for w in s._all}
+    while grown := {pid for pid, (ppid, _) in procs.items() if ppid in started} - started:
+        started |= grown
+    assert len(started) >= 4  # outer worker, init and a child waiting for the next snippet, per worker
     s.close()
     assert cgroup_dirs() == before
+    deadline = time.monotonic() + 5
+    while (left := started & set(processes())) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not left, {pid: open(f"/proc/{pid}/stat").read() for pid in left}
 
 
 def cgroup_dirs():
@@ -211,13 +233,35 @@ def test_workers_run_in_parallel():
         assert time.monotonic() - t < 1.9
 
 
+def processes() -> dict[int, tuple[int, bool]]:
+    """pid -> (parent pid, runs the worker's command line) for every process on the host."""
+    out = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/cmdline", "rb") as f:
+                    worker = b"reasonforge.sandbox.worker" in f.read()
+                with open(f"/proc/{entry}/stat") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            out[int(entry)] = (ppid, worker)
+    return out
+
+
 def no_strays() -> bool:
-    """No process on the host runs snippet code (cmdline of a fork of the worker is the worker's)."""
+    """No snippet process outlives its snippet. Under each worker's init (PID 1 of its pid
+    namespace, so also the reaper of any orphan) there is at most the one child forked ahead
+    for the next snippet, and it has no children of its own. Whatever its command line."""
     time.sleep(0.2)
-    out = subprocess.run(["ps", "-eo", "pid,ppid,etimes,args"], capture_output=True, text=True).stdout
-    workers = [line for line in out.splitlines() if "reasonforge.sandbox.worker" in line]
-    # per pool: outer worker + init per worker; fixture pool (2) + none other = 4 lines at most
-    return len(workers) <= 4
+    procs = processes()
+    workers = {pid for pid, (_, w) in procs.items() if w}
+    outer = {pid for pid in workers if procs[pid][0] not in workers}
+    inits = {pid for pid in workers if procs[pid][0] in outer}
+    assert inits, "no sandbox workers found: the check would be vacuous"
+    snippets = [pid for pid, (ppid, _) in procs.items() if ppid in inits]
+    below = [pid for pid, (ppid, _) in procs.items() if ppid in snippets]
+    return all(sum(procs[p][0] == i for p in snippets) <= 1 for i in inits) and not below
 
 
 def test_wrong_human_eval_solution_fails_and_canonical_passes(sb):

@@ -251,8 +251,7 @@ def cgroup_remove(dirs: list[Path], wait_s: float = 5.0) -> None:
 
 
 # ---------------------------------------------------------------------------------- rlimits
-def set_rlimits(memory_bytes: int, cpu_s: int, file_bytes: int, nproc: int, nofile: int) -> None:
-    for res, val in ((resource.RLIMIT_AS, memory_bytes), (resource.RLIMIT_CPU, cpu_s),
-                     (resource.RLIMIT_FSIZE, file_bytes), (resource.RLIMIT_NPROC, nproc),
-                     (resource.RLIMIT_NOFILE, nofile), (resource.RLIMIT_CORE, 0)):
+def set_rlimits(limits: dict[int, int]) -> None:
+    """Hard and soft limit alike, so the snippet cannot raise them again."""
+    for res, val in limits.items():
         resource.setrlimit(res, (val, val))

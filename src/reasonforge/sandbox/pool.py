@@ -74,6 +74,11 @@ class Sandbox:
         self.cfg = dict(memory_mb=memory_mb, output_bytes=output_bytes, max_pids=max_pids, file_mb=file_mb,
                         tmpfs_mb=tmpfs_mb, cpu_s=int(timeout) + 2, namespaces=namespaces, cgroups=cgroups, uid=uid)
         self.n = workers or os.cpu_count() or 1
+        try:
+            self.cfg["seccomp"] = iso.seccomp_program().hex()
+        except Exception as exc:  # libseccomp or its bindings missing: the workers go without
+            print(f"sandbox: no seccomp ({exc})", file=sys.stderr)
+            self.cfg["seccomp"] = ""
         self._idle: queue.Queue[Worker] = queue.Queue()
         self._all: list[Worker] = []
         self._lock = threading.Lock()
