@@ -5,7 +5,8 @@ import pandas as pd
 import pytest
 import torch
 
-from reasonforge.models.generate import HFGenerator, SamplingConfig, load_generator, resolve_backend, truncate_at_stop
+from reasonforge.models.generate import (HFGenerator, SamplingConfig, attention_window, load_generator,
+                                         resolve_backend, truncate_at_stop)
 from reasonforge.models.load import import_model, load_model
 from reasonforge.models.pretrain import PretrainConfig, build_model, encode_pairs, pretrain
 from reasonforge.models.tokenizer import train_tokenizer
@@ -103,6 +104,33 @@ def test_decode_loop_matches_transformers_generate(noisy_model_dir, corpus, stop
             assert (c.tokens, c.finish_reason) == (len(row), "eos" if ended else "length")
     reasons = {c.finish_reason for (c,) in ours}
     assert reasons == ({"eos", "length", "stop"} if stop else {"eos", "length"})  # rows left at different steps
+
+
+def test_sliding_window_models_decode_within_the_window_and_refuse_beyond(tmp_path, tok, corpus):
+    from transformers import MistralConfig, MistralForCausalLM, Qwen2Config
+
+    torch.manual_seed(0)
+    config = MistralConfig(hidden_size=32, intermediate_size=64, num_hidden_layers=1, num_attention_heads=2,
+                           num_key_value_heads=2, vocab_size=len(tok), sliding_window=96,
+                           bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id, pad_token_id=tok.pad_token_id)
+    model = MistralForCausalLM(config)
+    model.save_pretrained(tmp_path)
+    tok.save_pretrained(tmp_path)
+    gen = HFGenerator(str(tmp_path))
+    assert gen.window == 96
+    prompts = [p for p in corpus[0] if len(tok(p)["input_ids"]) < 40][:4]
+    ours = gen.generate(prompts, SamplingConfig(max_new_tokens=16))
+    enc = gen.tok(prompts, return_tensors="pt", padding=True)
+    ref = gen.model.generate(**enc, max_new_tokens=16, do_sample=False, pad_token_id=tok.pad_token_id,
+                             eos_token_id=tok.eos_token_id)[:, enc["input_ids"].shape[1]:]
+    for (c,), row in zip(ours, ref.tolist()):
+        row = row[: row.index(tok.eos_token_id)] if tok.eos_token_id in row else row
+        assert c.text == tok.decode(row, skip_special_tokens=True)
+    with pytest.raises(ValueError, match="sliding attention window"):
+        gen.generate(prompts, SamplingConfig(max_new_tokens=90))
+    hybrid = Qwen2Config(num_hidden_layers=2, layer_types=["full_attention", "linear_attention"])
+    with pytest.raises(ValueError, match="attention-only"):
+        attention_window(hybrid)
 
 
 def test_top_p_keeps_the_nucleus():
