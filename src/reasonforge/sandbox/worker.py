@@ -155,7 +155,7 @@ class Init:
         c = self.cfg
         limits = {resource.RLIMIT_CPU: int(c["cpu_s"])}
         if self.uid:
-            limits[resource.RLIMIT_NPROC] = c["max_pids"]  # per uid: only meaningful for the snippet's own
+            limits[resource.RLIMIT_NPROC] = c["max_pids"]  # counts a uid's processes: only with a uid of its own
         iso.set_rlimits(limits)
         applied = ["rlimit-cpu"] + (["rlimit-nproc"] if self.uid else [])
         if self.uid:
