@@ -9,6 +9,7 @@ Prompts are full texts, so step-by-step continuation is `prompt + prefix` with a
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import torch
 from transformers.cache_utils import Cache, DynamicLayer
@@ -110,8 +111,12 @@ class HFGenerator:
         self.device = device or ("cuda" if torch.cuda.is_available() else "cpu")
         self.model, self.tok = load_model(path, self.device)
         self.window = attention_window(self.model.config)
-        # per-token text, only to notice stop strings early; the final text is decoded whole
-        self.pieces = [self.tok.decode([i]) for i in range(len(self.tok))]
+
+    @cached_property
+    def pieces(self) -> list[str]:
+        """Per-token text, only to notice stop strings early (the final text is decoded whole).
+        Built on first use: ~1 s for a 150k vocabulary."""
+        return [self.tok.decode([i]) for i in range(len(self.tok))]
 
     @torch.inference_mode()
     def generate(self, prompts: list[str], cfg: SamplingConfig, progress: bool = False) -> list[list[Completion]]:
