@@ -10,6 +10,7 @@ import time
 import pytest
 
 from reasonforge.sandbox import Sandbox
+from reasonforge.sandbox.worker import descendants
 
 
 @pytest.fixture(scope="module")
@@ -208,9 +209,7 @@ def test_close_leaves_no_trace():
     s = Sandbox(workers=2, timeout=2)
     assert s.run("print(1)")["stdout"] == "1\n"
     s.run("import os\nif os.fork() == 0:\n    import time; time.sleep(30)")
-    procs, started = processes(), {w.proc.pid for w in s._all}
-    while grown := {pid for pid, (ppid, _) in procs.items() if ppid in started} - started:
-        started |= grown
+    started = {pid for w in s._all for pid in (w.proc.pid, *descendants(w.proc.pid))}
     assert len(started) >= 4  # outer worker, init and a child waiting for the next snippet, per worker
     s.close()
     assert cgroup_dirs() == before

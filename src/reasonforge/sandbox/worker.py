@@ -106,6 +106,9 @@ class Init:
         # compile() builds the ~120 AST node types on its first call in a process (PyAST_Check):
         # done here once instead of in every child (~1 ms each)
         exec(compile("pass", "<warm-up>", "exec"), {})
+        self.inherited_limits = {"rlimit-as": (resource.RLIMIT_AS, cfg["memory_mb"] << 20),
+                                 "rlimit-fsize": (resource.RLIMIT_FSIZE, cfg["file_mb"] << 20),
+                                 "rlimit-nofile": (resource.RLIMIT_NOFILE, 256), "rlimit-core": (resource.RLIMIT_CORE, 0)}
         self._lock_down_init()
         # Objects made so far move to the GC's permanent generation: a collection in a child
         # then does not walk (and copy-on-write-fault) every page inherited from the worker.
@@ -125,9 +128,7 @@ class Init:
         tempfile.tempdir = self.workdir
         sys.argv = ["<snippet>"]
         signal.signal(signal.SIGXCPU, signal.SIG_DFL)
-        c = self.cfg
-        iso.set_rlimits({resource.RLIMIT_AS: c["memory_mb"] << 20, resource.RLIMIT_FSIZE: c["file_mb"] << 20,
-                         resource.RLIMIT_NOFILE: 256, resource.RLIMIT_CORE: 0})
+        iso.set_rlimits(dict(self.inherited_limits.values()))
         iso.prctl(iso.PR_SET_NO_NEW_PRIVS, 1)
         if self.seccomp is not None:
             iso.seccomp_apply(self.seccomp)
@@ -169,13 +170,11 @@ class Init:
 
     def _inherited(self) -> list[str]:
         """In the probe child: which of the init's settings the child really has."""
-        c = self.cfg
         status = dict(line.split(":\t", 1) for line in Path("/proc/self/status").read_text().splitlines() if ":\t" in line)
-        checks = {"rlimit-as": resource.getrlimit(resource.RLIMIT_AS)[0] == c["memory_mb"] << 20,
-                  "rlimit-fsize": resource.getrlimit(resource.RLIMIT_FSIZE)[0] == c["file_mb"] << 20,
-                  "rlimit-nofile": resource.getrlimit(resource.RLIMIT_NOFILE)[0] == 256,
-                  "no-new-privs": status.get("NoNewPrivs", "").strip() == "1",
-                  "seccomp": status.get("Seccomp", "").strip() == "2"}
+        checks = {name: resource.getrlimit(res)[0] == value for name, (res, value) in self.inherited_limits.items()
+                  if name != "rlimit-core"}  # not a protection of its own to report
+        checks.update({"no-new-privs": status.get("NoNewPrivs", "").strip() == "1",
+                       "seccomp": status.get("Seccomp", "").strip() == "2"})
         return [name for name, ok in checks.items() if ok]
 
     def serve(self) -> None:
@@ -209,15 +208,13 @@ class Init:
     def run(self, child: tuple[int, int, int, int, int], req: dict) -> dict:
         pid, code_w, in_w, out_r, err_r = child
         start = time.monotonic()
-        code = req["code"].encode("utf-8", "surrogatepass")
-        for fd, data in ((code_w, struct.pack(">I", len(code)) + code), (in_w, req.get("stdin", "").encode()[:65536])):
-            try:
-                view = memoryview(data)
-                while view:
-                    view = view[os.write(fd, view):]
-            except OSError:  # the child is gone (killed in its set-up): its exit status says so
-                pass
-            os.close(fd)
+        try:
+            send(code_w, req["code"])  # the child blocks reading it, so a long snippet streams through
+            os.write(in_w, req.get("stdin", "").encode()[:65536])
+        except OSError:  # the child is gone (killed in its set-up): its exit status says so
+            pass
+        os.close(code_w)
+        os.close(in_w)
         result = self._supervise(pid, out_r, err_r, start, float(req["timeout"]))
         self._sweep()
         # wipe what the snippet left: its work dir, and in the private tmpfs /tmp and /dev/shm
@@ -246,12 +243,10 @@ class Init:
         except BaseException:
             os.write(2, ("sandbox setup failed:\n" + traceback.format_exc()).encode())
             os._exit(70)
-        head = _read_exact(3, 4)
-        body = head and _read_exact(3, struct.unpack(">I", head)[0])
-        if body is None:  # the init went away before a request came
+        code = recv(3)
+        if code is None:  # the init went away before a request came
             os._exit(0)
         os.close(3)
-        code = body.decode("utf-8", "surrogatepass")
         rc = 0
         try:
             exec(compile(code, "<snippet>", "exec"), {"__name__": "__main__", "__builtins__": builtins})
