@@ -20,7 +20,7 @@ $(STAMP): $(VENV)/bin/python pyproject.toml
 install: $(STAMP)
 
 demo: install
-	$(SNAKE) --cores all --profile profiles/default
+	$(SNAKE) --cores all
 	$(VENV)/bin/reasonforge show results/eval/table.md
 
 test: install

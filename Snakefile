@@ -1,6 +1,7 @@
 # reasonforge: every artifact is declared here once; dvc.yaml is generated from these rules
-# (`reasonforge dvc-sync`). Overlay a config with `--configfile configs/smoke.yaml`.
-configfile: "params.yaml"
+# (`reasonforge dvc-sync`). params.yaml is read by rules/common.smk through reasonforge's own
+# loader; overlay it with `--configfile configs/smoke.yaml`. How jobs run (threads, resources)
+# lives in profiles/default, Snakemake's workflow profile, loaded without being named.
 
 
 include: "rules/common.smk"

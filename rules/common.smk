@@ -1,13 +1,18 @@
-# Config validation, path helpers and the params helper shared by every rule.
+# Config loading and validation, path helpers and the params helper shared by every rule.
 import os
 import re
 import sys
+from pathlib import Path
 
 from reasonforge import config as rfconfig
+from reasonforge.dvcsync import imported_modules
 
-# Validate (and fill defaults) before any job runs: a wrong type, unknown or missing key stops
-# the run here with the key's path.
-_validated = rfconfig.validate(config, source="params.yaml (+ overlays)")
+# params.yaml through our own loader (broken YAML is reported with its file and line), under what
+# Snakemake already holds from --configfile overlays and --config, which win as they would over
+# a `configfile:` directive. Then validate (and fill defaults) before any job runs: a wrong type,
+# unknown or missing key stops the run here with the key's path.
+_validated = rfconfig.validate(rfconfig.merge(rfconfig.load_yaml("params.yaml"), config),
+                               source="params.yaml" + "".join(f" + {f}" for f in workflow.overwrite_configfiles))
 config.clear()
 config.update(_validated)
 
@@ -18,9 +23,17 @@ SPLITS = ["train", "test", "ood"]
 
 
 def conf(*keys):
-    """A rule's params: exactly the params.yaml sub-trees it depends on, keyed by dotted path.
-    `reasonforge dvc-sync` turns the keys into the DVC stage's `params:`."""
-    return {k: rfconfig.subtree(config, k) for k in keys}
+    """A rule's params: exactly the params.yaml sub-trees it depends on, keyed by dotted path, in a
+    canonical key order (Snakemake compares params by repr). `reasonforge dvc-sync` turns the keys
+    into the DVC stage's `params:`."""
+    return {k: rfconfig.canonical(rfconfig.subtree(config, k)) for k in sorted(keys)}
+
+
+def code(script):
+    """The package modules a rule's script imports, transitively: declared as inputs, so Snakemake,
+    like DVC, re-runs a job when the code it runs changes (by content: Snakemake checksums inputs
+    newer than the outputs, so a bare touch or a fresh clone re-runs nothing)."""
+    return sorted(str(p) for p in imported_modules(Path("scripts", f"{script}.py"), Path("src")))
 
 
 def one_of(names):

@@ -7,6 +7,7 @@ rule evaluate:
     input:
         model=lambda w: MODEL_DIRS[w.model],
         tasks=lambda w: expand("data/tasks/{b}/{s}.parquet", b=w.benchmark, s=benchmark_splits(w.benchmark)),
+        code=code("evaluate"),
     output:
         "results/eval/{model}/{benchmark}.parquet",
     wildcard_constraints:
@@ -14,7 +15,6 @@ rule evaluate:
         benchmark=one_of(SYNTHETIC + EXTERNAL),
     params:
         cfg=conf("generation", "sandbox", "eval.n_samples", "eval.splits", "seed"),
-    threads: 2
     conda:
         ENV
     log:
@@ -22,7 +22,6 @@ rule evaluate:
     resources:
         mem_mb=4000,
         runtime=60,
-        gpu=0,
     script:
         "../scripts/evaluate.py"
 
@@ -30,13 +29,14 @@ rule evaluate:
 rule summarize:
     """Long-format summary with 95% CIs, markdown table, DVC metrics and the accuracy plot."""
     input:
-        expand("results/eval/{model}/{benchmark}.parquet", model=config["eval"]["models"],
-               benchmark=config["eval"]["benchmarks"]),
+        samples=expand("results/eval/{model}/{benchmark}.parquet", model=config["eval"]["models"],
+                       benchmark=config["eval"]["benchmarks"]),
+        code=code("summarize"),
     output:
         summary="results/eval/summary.csv",
-        table="results/eval/table.md",
-        metrics="results/metrics.json",
-        plot="results/plots/accuracy.png",
+        table=report("results/eval/table.md", caption="../report/table.rst", category="Evaluation"),
+        metrics=report("results/metrics.json", caption="../report/metrics.rst", category="Evaluation"),
+        plot=report("results/plots/accuracy.png", caption="../report/accuracy.rst", category="Evaluation"),
     params:
         cfg=conf("eval.k"),
     conda:

@@ -4,7 +4,8 @@
 rule train_tokenizer:
     """BPE tokenizer trained on every synthetic family's train split."""
     input:
-        expand("data/tasks/{task}/train.parquet", task=SYNTHETIC),
+        train=expand("data/tasks/{task}/train.parquet", task=SYNTHETIC),
+        code=code("train_tokenizer"),
     output:
         directory("models/tokenizer"),
     params:
@@ -25,13 +26,13 @@ rule pretrain:
     input:
         tokenizer="models/tokenizer",
         train=expand("data/tasks/{task}/train.parquet", task=SYNTHETIC),
+        code=code("pretrain"),
     output:
         directory("models/base/{name}"),
     wildcard_constraints:
         name=one_of(SCRATCH),
     params:
         cfg=lambda w: conf(f"models.{w.name}", "seed"),
-    threads: lambda w: config["models"][w.name]["train"]["threads"]
     conda:
         ENV
     log:
@@ -39,13 +40,14 @@ rule pretrain:
     resources:
         mem_mb=4000,
         runtime=120,
-        gpu=0,
     script:
         "../scripts/pretrain.py"
 
 
 rule import_model:
     """A pretrained model (hub id or local directory), pinned: source.json records its revision."""
+    input:
+        code=code("import_model"),
     output:
         directory("models/base/{name}"),
     wildcard_constraints:

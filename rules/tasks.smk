@@ -3,6 +3,8 @@
 
 rule make_tasks:
     """Synthetic family {task}: train / test / ood splits with verifiable answers or tests."""
+    input:
+        code=code("make_tasks"),
     output:
         train="data/tasks/{task}/train.parquet",
         test="data/tasks/{task}/test.parquet",
@@ -24,6 +26,8 @@ rule make_tasks:
 
 rule load_external:
     """A real benchmark (GSM8K, MATH, MBPP, HumanEval) in the same instruction table."""
+    input:
+        code=code("load_external"),
     output:
         test="data/tasks/{name}/test.parquet",
     wildcard_constraints:

@@ -1,9 +1,9 @@
 """rule load_external -> reasonforge.tasks.loaders.load_external"""
-from reasonforge import io
+from reasonforge import io, job
 from reasonforge.tasks.loaders import load_external
 
 sm = snakemake  # noqa: F821
-with io.log_to(sm.log[0]):
+with job.running(sm.log[0]):
     name = sm.wildcards.name
     df = load_external(name, sm.params.cfg[f"tasks.external.{name}"])
     io.write_table(df, sm.output.test)

@@ -2,16 +2,15 @@
 import pandas as pd
 from transformers import AutoTokenizer
 
-from reasonforge import io
+from reasonforge import io, job
 from reasonforge.models.pretrain import PretrainConfig, pretrain
 
 sm = snakemake  # noqa: F821
-with io.log_to(sm.log[0]):
+with job.running(sm.log[0]):
     name, cfg = sm.wildcards.name, sm.params.cfg
     train = pd.concat([io.read_table(p) for p in sm.input.train]).sample(frac=1.0, random_state=cfg["seed"])
     tok = AutoTokenizer.from_pretrained(sm.input.tokenizer)
     config = PretrainConfig.from_params(cfg[f"models.{name}"], seed=cfg["seed"])
-    config.threads = sm.threads
     with io.atomic_dir(sm.output[0]) as tmp:
-        log = pretrain(config, tok, list(train["prompt"]), list(train["solution"]), tmp)
+        log = pretrain(config, tok, list(train["prompt"]), list(train["solution"]), tmp, threads=sm.threads)
     print(f"{sm.output[0]}: final loss {log[-1]['loss']}")

@@ -1,12 +1,12 @@
 """rule summarize -> reasonforge.evaluate.report"""
 import pandas as pd
 
-from reasonforge import io
+from reasonforge import io, job
 from reasonforge.evaluate import report
 
 sm = snakemake  # noqa: F821
-with io.log_to(sm.log[0]):
-    samples = pd.concat([io.read_table(p) for p in sm.input])
+with job.running(sm.log[0]):
+    samples = pd.concat([io.read_table(p) for p in sm.input.samples])
     summary = report.summarize(samples, sm.params.cfg["eval.k"])
     io.write_table(summary, sm.output.summary)
     io.write_text(sm.output.table, report.full_markdown(summary))

@@ -1,4 +1,5 @@
 import json
+import os
 import subprocess
 
 
@@ -32,3 +33,69 @@ def test_show(tmp_path, capsys):
     (tmp_path / "t.md").write_text("| a |\n")
     assert main(["show", str(tmp_path / "t.md")]) == 0 and "| a |" in capsys.readouterr().out
     assert main(["show", str(tmp_path / "missing.md")]) == 1
+
+
+def rf(bin_dir, *args, **kw):
+    return subprocess.run([str(bin_dir / "reasonforge"), *map(str, args)], capture_output=True, text=True, timeout=120, **kw)
+
+
+def test_sandbox_run_unreadable_file_gets_its_own_result(tmp_path, bin_dir):
+    binary, good = tmp_path / "binary.bin", tmp_path / "good.py"
+    binary.write_bytes(bytes(range(256)))
+    good.write_text("print('ran')")
+    r = rf(bin_dir, "sandbox", "run", binary, good, tmp_path / "missing.py")
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert f"{binary}: not UTF-8 text" in r.stderr and "missing.py: No such file" in r.stderr
+    results = [json.loads(line) for line in r.stdout.splitlines()]
+    assert [x["status"] for x in results] == ["unreadable", "ok", "unreadable"]
+    assert results[1]["stdout"] == "ran\n"
+
+
+def test_sandbox_run_rejects_bad_settings(tmp_path, bin_dir):
+    good = tmp_path / "good.py"
+    good.write_text("print(1)")
+    for flag, value, says in (("--memory-mb", 1, "must be >= 64"), ("--timeout", 0, "must be > 0"),
+                              ("--timeout", -1, "must be > 0"), ("--workers", 0, "must be >= 1"),
+                              ("--timeout", "soon", "is not a number")):
+        r = rf(bin_dir, "sandbox", "run", good, flag, value)
+        assert r.returncode == 2 and flag in r.stderr and says in r.stderr and "Traceback" not in r.stderr, r.stderr
+
+
+def test_sandbox_run_pool_error_is_one_line(tmp_path, bin_dir):
+    good = tmp_path / "good.py"
+    good.write_text("print(1)")
+    r = rf(bin_dir, "sandbox", "run", good, env={**os.environ, "REASONFORGE_SANDBOX_ACCEPT_MISSING": "firewall"})
+    assert r.returncode == 1 and r.stderr.count("\n") == 1 and "unknown protection(s) firewall" in r.stderr
+
+
+def test_show_directory_plot_and_closed_pipe(tmp_path, bin_dir):
+    import pandas as pd
+
+    (tmp_path / "plots").mkdir()
+    png = tmp_path / "plots" / "accuracy.png"
+    png.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    r = rf(bin_dir, "show", tmp_path)
+    assert r.returncode == 0 and "plots/" in r.stdout and "directory of 1 entries" in r.stdout
+    r = rf(bin_dir, "show", png)
+    assert r.returncode == 0 and str(png) in r.stdout and "PNG image" in r.stdout and "1,032 bytes" in r.stdout
+    table = tmp_path / "t.parquet"
+    pd.DataFrame({"x": range(5000)}).to_parquet(table)
+    r = subprocess.run(f"{bin_dir / 'reasonforge'} show {table} --rows 5000 | head -2", shell=True,
+                       capture_output=True, text=True, timeout=120)
+    assert r.stdout.count("\n") == 2 and r.stderr == ""
+    broken = tmp_path / "broken.parquet"
+    broken.write_text("not parquet")
+    r = rf(bin_dir, "show", broken)
+    assert r.returncode == 1 and "Traceback" not in r.stderr and f"{broken}: cannot read as parquet" in r.stderr
+
+
+def test_params_bad_files_name_file_and_line(tmp_path, bin_dir):
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("tasks:\n  math: {n_train: 200\n  code: [1,\n")
+    r = rf(bin_dir, "params", broken)
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert r.stderr.startswith(f"{broken}:3:") and "invalid YAML" in r.stderr
+    r = rf(bin_dir, "params", "/nonexistent.yaml")
+    assert r.returncode == 1 and r.stderr.strip() == "/nonexistent.yaml: No such file or directory"
+    r = rf(bin_dir, "params", "--params", broken)
+    assert r.returncode == 1 and str(broken) in r.stderr

@@ -12,7 +12,8 @@ def params(root):
 
 def test_default_params_and_smoke_overlay_validate(root):
     p = config.load_params(root / "params.yaml")
-    assert p["models"]["weak"]["train"]["threads"] == 2          # default filled
+    assert p["models"]["weak"]["train"]["weight_decay"] == 0.1   # written in params.yaml
+    assert p["generation"]["top_p"] == 0.95 and p["tasks"]["external"] == {}  # a default filled
     s = config.load_params(root / "params.yaml", [root / "configs" / "smoke.yaml"])
     assert s["models"]["weak"]["d_model"] < p["models"]["weak"]["d_model"]
     assert s["models"]["weak"]["source"] == "scratch"            # merged, not replaced
@@ -66,3 +67,39 @@ def test_cli_params_reports_errors(tmp_path, root, capsys):
     bad.write_text((root / "params.yaml").read_text().replace("vocab_size: 512", "vocab_size: lots"))
     assert main(["params", "--params", str(bad)]) == 1
     assert "tokenizer.vocab_size" in capsys.readouterr().err
+
+
+def test_eval_k_larger_than_n_samples_is_rejected(params):
+    params["eval"].update(n_samples=2, k=[1, 4])
+    with pytest.raises(config.ParamsError, match=r"eval\.k: 4 is larger than eval\.n_samples \(2\)"):
+        config.validate(params)
+    params["eval"].update(n_samples=0)  # no sampling: k is unused
+    config.validate(params)
+
+
+def test_execution_settings_are_not_params(params):
+    params["models"]["weak"]["train"]["threads"] = 8
+    params["sandbox"]["workers"] = 4
+    with pytest.raises(config.ParamsError) as e:
+        config.validate(params)
+    for key in ("models.weak.train.threads", "sandbox.workers"):
+        assert f"{key}: unknown key (an execution setting" in str(e.value)
+
+
+def test_broken_yaml_names_file_and_line(tmp_path):
+    bad = tmp_path / "overlay.yaml"
+    bad.write_text("tasks:\n  math:\n    n_train: [1, 2\n  code: {}\n")
+    with pytest.raises(config.ParamsError, match=rf"^{bad}:4:\d+: invalid YAML"):
+        config.load_yaml(bad)
+    with pytest.raises(config.ParamsError, match=rf"^{tmp_path}/nope.yaml: No such file"):
+        config.load_yaml(tmp_path / "nope.yaml")
+    bad.write_text("- a list\n")
+    with pytest.raises(config.ParamsError, match="expected a mapping"):
+        config.load_yaml(bad)
+
+
+def test_canonical_orders_keys_recursively():
+    a = {"train": {"lr": 1, "steps": 2}, "d_model": 8, "layers": [{"b": 1, "a": 2}]}
+    b = {"d_model": 8, "layers": [{"a": 2, "b": 1}], "train": {"steps": 2, "lr": 1}}
+    assert repr(a) != repr(b) and repr(config.canonical(a)) == repr(config.canonical(b))
+    assert config.canonical(a) == a

@@ -73,14 +73,15 @@ def test_evaluate_produces_valid_per_sample_table(tmp_path):
 
 def test_summary_table_metrics_and_plot(tmp_path):
     df = pd.concat([samples_for("m"), samples_for("other", n_samples=4)])
-    summary = report.summarize(df, ks=[1, 2, 4, 8])
+    summary = report.summarize(df, ks=[1, 2, 4])
     io.write_table(summary, tmp_path / "results/eval/summary.csv")
     row = summary.query("model == 'm' and split == 'test' and metric == 'greedy'").iloc[0]
     assert row["value"] == pytest.approx(0.5) and row["n"] == 6 and row["ci_low"] < 0.5 < row["ci_high"]
     # every prompt has 2 correct samples of 4: pass@1 = 0.5, pass@2 = 1 - C(2,2)/C(4,2), pass@4 = 1
     p = summary.query("model == 'm' and split == 'test'").set_index("metric")["value"]
     assert p["pass@1"] == pytest.approx(0.5) and p["pass@2"] == pytest.approx(1 - 1 / 6) and p["pass@4"] == 1.0
-    assert "pass@8" not in p  # more than n samples: not reported
+    with pytest.raises(ValueError, match="pass@8: m on logic (ood|test) has only 4 samples"):
+        report.summarize(df, ks=[8])  # more than n samples: an error, never a silently missing row
     assert "maj@4" in p
     md = report.full_markdown(summary)
     assert "| m |" in md and "logic test" in md and "pass@2" in md

@@ -83,3 +83,33 @@ def test_cli_validate(tmp_path, capsys):
     assert main(["validate", str(good), str(bad)]) == 1
     err = capsys.readouterr().err
     assert str(bad) in err and "difficulty" in err
+
+
+def test_missing_and_unexpected_columns_are_named(tmp_path):
+    """A code test table without `tests` and with `prompt` renamed: every column by name, and
+    the row check that could not run says why."""
+    df = instructions(task="code", form="code", answer=[None, None]).drop(columns=["tests"])
+    df = df.rename(columns={"prompt": "question"})
+    path = tmp_path / "data/tasks/code/test.parquet"
+    with pytest.raises(io.TableError) as e:
+        io.write_table(df, path)
+    msg = str(e.value)
+    assert "missing column(s) 'prompt', 'tests'" in msg and "unexpected column(s) 'question'" in msg
+    assert "check 'every row needs an answer or tests' could not run: KeyError" in msg
+
+
+def test_row_check_names_its_rows(tmp_path):
+    with pytest.raises(io.TableError, match=r"table check 'every row needs an answer or tests' failed at rows \[1\]"):
+        io.write_table(instructions(answer=["1", None]), tmp_path / "data/tasks/math/test.parquet")
+
+
+def test_cli_validate_resolves_paths_from_anywhere(tmp_path, monkeypatch, capsys):
+    from reasonforge.cli import main
+
+    good = tmp_path / "data/tasks/math/test.parquet"
+    io.write_table(instructions(), good)
+    monkeypatch.chdir(good.parent)
+    assert main(["validate", "test.parquet"]) == 0
+    monkeypatch.chdir(tmp_path / "data")
+    assert main(["validate", "tasks/math/test.parquet", "../data/tasks/math/test.parquet", str(good)]) == 0
+    assert capsys.readouterr().out.count(": ok (2 rows)") == 4

@@ -1,15 +1,20 @@
 """One test per attack class of shared/notes/sandbox.md: each gets a clear result, the pool
 keeps serving, and the host is unchanged afterwards."""
+import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
 import textwrap
 import time
+from pathlib import Path
 
 import pytest
 
-from reasonforge.sandbox import Sandbox
+import reasonforge
+from reasonforge.sandbox import Sandbox, SandboxError
+from reasonforge.sandbox import isolation as iso
 from reasonforge.sandbox.worker import descendants
 
 
@@ -283,7 +288,8 @@ def test_degraded_mode_says_what_is_active_and_still_contains(tmp_path):
     rlimits and the subreaper sweep remain, and the protections list says exactly that."""
     ours = lambda: {n for n in os.listdir("/tmp") if n.startswith("rf-sandbox-")}
     before = ours()
-    with Sandbox(workers=1, timeout=2, namespaces=False, cgroups=False, uid=False) as s:
+    with Sandbox(workers=1, timeout=2, namespaces=False, cgroups=False, uid=False,
+                 accept_missing="cgroups,namespaces,own-uid") as s:
         prot = s.protections
         assert "subreaper-sweep" in prot and "pid-ns" not in prot and "cgroup-memory" not in prot
         assert "own-uid" not in prot and "rlimit-nproc" not in prot
@@ -298,3 +304,107 @@ def test_degraded_mode_says_what_is_active_and_still_contains(tmp_path):
         if "seccomp" in prot:
             assert "Address family" in s.run("import socket; socket.socket()")["stderr"]
     assert ours() == before  # its work dir is removed
+
+
+def test_output_printed_before_the_deadline_is_kept(sb):
+    r = run(sb, "print('before')\nwhile True: pass", timeout=0.5)
+    assert (r["status"], r["stdout"]) == ("timeout", "before\n")
+    r = run(sb, "import sys, time\nsys.stdout.write('partial')\ntime.sleep(30)", timeout=0.5)
+    assert (r["status"], r["stdout"]) == ("timeout", "partial")  # no newline: flushed on the deadline signal
+    r = run(sb, "import signal\nsignal.signal(signal.SIGUSR1, signal.SIG_IGN)\nprint(1)\nwhile True: pass", timeout=0.5)
+    assert (r["status"], r["signal"], r["stdout"]) == ("timeout", 9, "1\n")  # ignoring it only delays SIGKILL
+
+
+def test_refuses_to_start_without_a_protection_unless_accepted(monkeypatch):
+    monkeypatch.delenv("REASONFORGE_SANDBOX_ACCEPT_MISSING", raising=False)
+    with pytest.raises(SandboxError, match=r"without own-uid .*no uid drop \(turned off\).*--accept-missing own-uid"):
+        Sandbox(workers=1, uid=False)
+    with pytest.raises(SandboxError, match="without cgroups, namespaces on this host"):  # own-uid accepted
+        Sandbox(workers=1, namespaces=False, cgroups=False, uid=False, accept_missing="own-uid")
+    with pytest.raises(SandboxError, match="unknown protection"):
+        Sandbox(workers=1, accept_missing="own-uid,firewall")
+    monkeypatch.setenv("REASONFORGE_SANDBOX_ACCEPT_MISSING", "own-uid")
+    with Sandbox(workers=1, uid=False) as s:
+        assert s.missing == ["own-uid"] and s.run("import os; print(os.getuid())")["stdout"] == "0\n"
+
+
+def test_bad_settings_are_refused():
+    for kw in (dict(timeout=0), dict(timeout=-1), dict(workers=0), dict(memory_mb=1)):
+        with pytest.raises(SandboxError, match="need timeout > 0"):
+            Sandbox(**kw)
+
+
+def test_uid_drop_from_a_fresh_clone_in_a_temporary_directory(tmp_path, root):
+    """The checkout and a venv under a 0700 `mktemp -d` directory in /tmp, which the workers'
+    private /tmp would hide: the pool still drops to its own uid, and snippets import the
+    standard library and the venv's packages."""
+    tmp = tmp_path / "mktemp"
+    tmp.mkdir(mode=0o700)
+    subprocess.run(["git", "clone", "-q", str(root), str(tmp / "clone")], check=True)
+    for f in subprocess.run(["git", "ls-files", "-m", "-o", "--exclude-standard", "src"], cwd=root,
+                            capture_output=True, text=True, check=True).stdout.split():
+        (tmp / "clone" / f).parent.mkdir(parents=True, exist_ok=True)
+        (tmp / "clone" / f).write_bytes((root / f).read_bytes())  # the working tree under test
+    venv = tmp / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    site = next((venv / "lib").glob("python*/site-packages"))
+    (site / "project.pth").write_text("\n".join(p for p in sys.path if p.endswith("site-packages")) + "\n")
+    code = textwrap.dedent("""
+        import json, reasonforge
+        from reasonforge.sandbox import Sandbox
+        with Sandbox(workers=1, timeout=5) as sb:
+            r = sb.run("import os, datetime, pandas; print(os.getuid(), os.path.exists('/tmp/work'))")
+        print(json.dumps({"module": reasonforge.__file__, "protections": sb.protections, **r}))
+    """)
+    env = {"PATH": os.environ["PATH"], "PYTHONPATH": str(tmp / "clone" / "src")}
+    out = subprocess.run([str(venv / "bin" / "python"), "-c", code], cwd="/", env=env, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    r = json.loads(out.stdout)
+    assert r["module"].startswith(str(tmp / "clone"))
+    assert {"own-uid", "rlimit-nproc"} <= set(r["protections"]), out.stderr
+    uid, _ = r["stdout"].split()
+    assert r["status"] == "ok" and int(uid) != 0
+    assert (tmp / "clone" / "src" / "reasonforge" / "sandbox" / "worker.py").exists()  # the wipe left the checkout alone
+
+
+def test_installed_package_outside_any_checkout(tmp_path):
+    """A non-editable install (the package copied into a site dir of its own): same protections."""
+    target = tmp_path / "site"
+    shutil.copytree(Path(reasonforge.__file__).parent, target / "reasonforge")
+    code = ("import json, reasonforge\nfrom reasonforge.sandbox import Sandbox\n"
+            "with Sandbox(workers=1) as sb:\n    r = sb.run('import os; print(os.getuid())')\n"
+            "print(json.dumps([reasonforge.__file__, sb.protections, r['stdout']]))")
+    out = subprocess.run([sys.executable, "-c", code], cwd="/", capture_output=True, text=True,
+                         env={"PATH": os.environ["PATH"], "PYTHONPATH": str(target)})
+    assert out.returncode == 0, out.stderr
+    module, protections, stdout = json.loads(out.stdout)
+    assert module.startswith(str(target)) and "own-uid" in protections and int(stdout) != 0
+
+
+def test_cgroup_v2_tree(tmp_path):
+    """On a unified (v2) hierarchy: a `reasonforge` parent that holds no process hands memory and
+    pids to a leaf per worker. This host is v1, so the files are those of a tree built here."""
+    root = tmp_path / "cgroup"
+    root.mkdir()
+    (root / "cgroup.controllers").write_text("cpu io memory pids\n")
+    (root / "cgroup.subtree_control").write_text("")
+    assert iso.cgroup_version(root) == 2 and iso.cgroup_version(tmp_path) == 1
+    real_mkdir = Path.mkdir
+
+    def mkdir_like_cgroupfs(self, *a, **kw):  # the kernel fills a new cgroup with its files
+        real_mkdir(self, *a, **kw)
+        for f in ("cgroup.controllers", "cgroup.subtree_control", "memory.max", "memory.swap.max", "pids.max"):
+            (self / f).touch()
+        (self / "cgroup.controllers").write_text("memory pids\n")
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(Path, "mkdir", mkdir_like_cgroupfs)
+        dirs = iso.cgroup_create("w1", 512 << 20, 40, root=root)
+    assert dirs == [root / "reasonforge" / "w1"]
+    assert (root / "cgroup.subtree_control").read_text() == "+memory +pids"
+    assert (root / "reasonforge" / "cgroup.subtree_control").read_text() == "+memory +pids"
+    leaf = dirs[0]
+    assert ((leaf / "memory.max").read_text(), (leaf / "memory.swap.max").read_text(), (leaf / "pids.max").read_text()) \
+        == (str(512 << 20), "0", "40")
+    (root / "cgroup.controllers").write_text("cpu io\n")  # memory and pids not available: none made
+    assert iso.cgroup_create("w2", 1 << 20, 8, root=root) == []

@@ -6,26 +6,30 @@ import os
 import re
 import shutil
 import subprocess
+import time
 
 import pytest
 import yaml
 
-from reasonforge import config, io
+from reasonforge import config, io, job
 from reasonforge.dvcsync import stage_outputs
 
 pytestmark = pytest.mark.slow
 
 
-def make_copy(root, dest, bin_dir):
+def make_copy(root, dest, bin_dir, smoke_params=True):
+    """A git repository with the working tree's files; params.yaml is the smoke overlay merged in
+    (unless smoke_params is False). Its jobs run its own copy of the package (PYTHONPATH)."""
     files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=root, capture_output=True,
                            text=True, check=True).stdout.split()
     for f in files:
         if (root / f).is_file():
             (dest / f).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(root / f, dest / f)
-    merged = config.merge(config.load_yaml(root / "params.yaml"), config.load_yaml(root / "configs/smoke.yaml"))
-    (dest / "params.yaml").write_text(yaml.safe_dump(merged, sort_keys=False))
-    env = dict(os.environ, PATH=f"{bin_dir}:{os.environ['PATH']}")
+    if smoke_params:
+        merged = config.merge(config.load_yaml(root / "params.yaml"), config.load_yaml(root / "configs/smoke.yaml"))
+        (dest / "params.yaml").write_text(yaml.safe_dump(merged, sort_keys=False))
+    env = dict(os.environ, PATH=f"{bin_dir}:{os.environ['PATH']}", PYTHONPATH=str(dest / "src"))
     for cmd in (["git", "init", "-q"], ["git", "add", "-A"], ["git", "-c", "user.email=t@t", "-c", "user.name=t", "commit", "-qm", "x"],
                 ["reasonforge", "dvc-sync"]):
         subprocess.run(cmd, cwd=dest, env=env, check=True, capture_output=True)
@@ -39,9 +43,9 @@ def sh(cmd, cwd, env, check=True):
     return r
 
 
-def snakemake_jobs(cwd, env) -> dict[str, str]:
+def snakemake_jobs(cwd, env, *args) -> dict[str, str]:
     """Stage name -> reason, for every job `snakemake -n` would run (matched by its outputs)."""
-    out = sh(["snakemake", "-n"], cwd, env).stdout
+    out = sh(["snakemake", "-n", *args], cwd, env).stdout
     by_output = {o: name for name, outs in stage_outputs(cwd / "dvc.yaml").items() for o in outs}
     jobs = {}
     for _, block in re.findall(r"^rule (\w+):\n((?:    .*\n)+)", out, re.M):
@@ -64,11 +68,20 @@ def dvc_stale(cwd, env) -> set[str]:
     return {name.split(":")[-1] for name in status}
 
 
-def built_copy(tmp_path_factory, root, bin_dir, name, build_cmd):
+def built_copy(tmp_path_factory, root, bin_dir, name, build_cmd, smoke_params=True):
     dest = tmp_path_factory.mktemp(name)
-    env = make_copy(root, dest, bin_dir)
+    env = make_copy(root, dest, bin_dir, smoke_params)
     sh(build_cmd, dest, env)
     return dest, env
+
+
+def agree(dest, env) -> set[str]:
+    """Both directions: every stage `dvc status` calls stale is one `snakemake -n` would run, and
+    every job Snakemake would run for a reason of its own (not only because an upstream job will
+    rewrite its inputs) is stale for DVC. Returns DVC's stale stages."""
+    stale, jobs = dvc_stale(dest, env), snakemake_jobs(dest, env)
+    assert invalidated(jobs) <= stale <= set(jobs), (stale, jobs)
+    return stale
 
 
 @pytest.fixture(scope="module")
@@ -108,6 +121,44 @@ def test_bad_params_stop_before_any_job(snakemake_build):
     dest, env = snakemake_build
     r = sh(["snakemake", "-n", "--config", "generation={'backend': 'hf', 'max_new_tokens': 'many'}"], dest, env, check=False)
     assert r.returncode != 0 and "generation.max_new_tokens" in r.stdout + r.stderr
+
+
+def test_param_key_order_is_not_a_change(snakemake_build):
+    """params.yaml rewritten with every dict in another key order (as `reasonforge params ... >
+    params.yaml` may): the same values, so nothing is stale for either tool."""
+    dest, env = snakemake_build
+    original = (dest / "params.yaml").read_text()
+    (dest / "params.yaml").write_text(yaml.safe_dump(yaml.safe_load(original), sort_keys=True))
+    assert (dest / "params.yaml").read_text() != original
+    assert "Nothing to be done" in sh(["snakemake", "-n"], dest, env).stdout
+    assert dvc_stale(dest, env) == set()
+    (dest / "params.yaml").write_text(original)
+
+
+def test_execution_settings_rebuild_nothing(snakemake_build):
+    """Threads (and with them the sandbox workers of an evaluation) come from the profile or the
+    command line: another machine's settings change how jobs run, never what is stale."""
+    dest, env = snakemake_build
+    forced = ["snakemake", "-n", "-f", "--", "models/base/weak"]
+    assert "threads: 2" in sh(forced, dest, env).stdout  # the profile's set-threads is in force
+    profile = dest / "profiles/default/config.yaml"
+    original = profile.read_text()
+    profile.write_text(original.replace("pretrain: 2", "pretrain: 1").replace("evaluate: 2", "evaluate: 1"))
+    assert "threads: 2" not in sh(forced, dest, env).stdout
+    assert "Nothing to be done" in sh(["snakemake", "-n"], dest, env).stdout
+    assert "Nothing to be done" in sh(["snakemake", "-n", "--set-threads", "evaluate=1", "pretrain=1",
+                                       "--set-resources", "evaluate:mem_mb=100", "--default-resources", "gpu=1"],
+                                      dest, env).stdout
+    assert dvc_stale(dest, env) == set()
+    profile.write_text(original)
+
+
+def test_report_embeds_the_results(snakemake_build):
+    dest, env = snakemake_build
+    sh(["snakemake", "--report", "report.html"], dest, env)
+    html = (dest / "report.html").read_text()
+    for name in ("table.md", "metrics.json", "accuracy.png", "Greedy accuracy per benchmark and split"):
+        assert name in html, name
 
 
 def test_pretrained_model_and_external_benchmark_rules(snakemake_build, root):
@@ -173,3 +224,75 @@ def test_dvc_exp_run_with_a_changed_param(dvc_build):
 def test_lint_is_clean(root, bin_dir):
     r = subprocess.run([str(bin_dir / "snakemake"), "--lint"], cwd=root, capture_output=True, text=True)
     assert r.returncode == 0 and "Lints for" not in r.stdout + r.stderr
+
+
+def test_killed_build_never_publishes(tmp_path_factory, root, bin_dir):
+    """kill -9 of snakemake while `strong` pretrains slowly; a re-run with other params finishes
+    first; the orphaned job must not land its model afterwards (seen on the foundation: it did,
+    12 s later, and Snakemake called the wrong model up to date)."""
+    dest = tmp_path_factory.mktemp("killed_build")
+    env = make_copy(root, dest, bin_dir)
+    (dest / "slow.yaml").write_text("models: {strong: {train: {steps: 4000}}}\n")
+    build = subprocess.Popen(["snakemake", "--cores", "2", "--configfile", "slow.yaml", "--", "models/base/strong"],
+                             cwd=dest, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    orphan = None
+    deadline = time.monotonic() + 120
+    while orphan is None:  # the pretrain job, once it is training (its temp model dir exists)
+        assert build.poll() is None and time.monotonic() < deadline, "the slow pretrain never started"
+        if list((dest / "models/base").glob(".strong.incomplete-*")):
+            orphan = next((pid for pid, argv in processes() if str(dest) in " ".join(argv) and
+                           any(a.endswith("pretrain.py") for a in argv)), None)
+        time.sleep(0.1)
+    time.sleep(1)
+    build.kill()
+    build.wait()
+    sh(["snakemake", "--unlock"], dest, env)
+    (dest / "fast.yaml").write_text("models: {strong: {train: {lr: 0.001}}}\n")
+    sh(["snakemake", "--cores", "2", "--configfile", "fast.yaml", "--", "models/base/strong"], dest, env)
+    new = json.loads((dest / "models/base/strong/train_log.json").read_text())["config"]
+    deadline = time.monotonic() + 300  # past the old job's natural end (4000 steps), or its death
+    while job.proc_stat(orphan) is not None and job.proc_stat(orphan)[2] not in "ZX":
+        assert time.monotonic() < deadline, "the orphaned job is still running"
+        time.sleep(0.5)
+    final = json.loads((dest / "models/base/strong/train_log.json").read_text())["config"]
+    assert final == new and (final["steps"], final["lr"]) == (8, 0.001)
+    assert not list((dest / "models/base").glob(".strong.incomplete-*"))
+    assert "Nothing to be done" in sh(["snakemake", "-n", "--configfile", "fast.yaml", "--", "models/base/strong"],
+                                      dest, env).stdout
+
+
+def processes():
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            argv = job.proc_argv(int(entry))
+            if argv:
+                yield int(entry), argv
+
+
+def test_overlay_build_is_not_recorded_in_dvc_lock(tmp_path_factory, root, bin_dir):
+    """A build with --configfile makes outputs params.yaml does not describe: dvc.lock must not
+    pair them with params.yaml's values (seen: `dvc status` up to date, `snakemake -n` 14 jobs)."""
+    dest = tmp_path_factory.mktemp("overlay_build")
+    env = make_copy(root, dest, bin_dir, smoke_params=False)
+    build = ["snakemake", "--cores", "2", "--configfile", "configs/smoke.yaml", "--", "models/base/weak"]
+    log = sh(build, dest, env)
+    assert "dvc.lock: pretrain-weak not recorded: snakemake -n with params.yaml alone would run it" in log.stderr
+    stale = agree(dest, env)
+    assert stale == set(stage_outputs(dest / "dvc.yaml"))  # every stage: none was built with params.yaml
+    r = sh(build, dest, env)
+    assert "Nothing to be done" in r.stdout + r.stderr  # with the overlay, the build is current
+
+
+def test_code_edit_then_one_target_rebuilt(snakemake_build):
+    """A module every evaluation runs is edited and one evaluation rebuilt: the other five were
+    built by the old code, and both tools say so (dvc.lock does not pair them with the new code).
+    Last of the tests on this build: it leaves five stages stale."""
+    dest, env = snakemake_build
+    module = dest / "src/reasonforge/evaluate/run.py"
+    module.write_text(module.read_text() + "\n# edited\n")
+    sh(["snakemake", "--cores", "2", "--", "results/eval/weak/math.parquet"], dest, env)
+    others = {f"evaluate-{m}-{b}" for m in ("weak", "strong") for b in ("math", "code", "logic")} - {"evaluate-weak-math"}
+    assert agree(dest, env) == others
+    jobs = snakemake_jobs(dest, env)
+    assert invalidated(jobs) == others
+    assert all("src/reasonforge/evaluate/run.py" in jobs[s] for s in others)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -26,25 +27,49 @@ def cmd_dvc_sync(args) -> int:
     return 0
 
 
+def _dvc(root: Path, *args: str, **kw) -> subprocess.CompletedProcess:
+    dvc = Path(sys.executable).with_name("dvc")  # the dvc installed beside this python
+    return subprocess.run([str(dvc) if dvc.exists() else "dvc", *args], cwd=root, **kw)
+
+
 def cmd_dvc_commit(args) -> int:
-    """`dvc commit -f` the stages whose outputs all exist (after a plain snakemake build)."""
-    from .dvcsync import stage_outputs
+    """Record in dvc.lock what a plain snakemake build made, and nothing it did not make.
+
+    DVC knows params.yaml only, so a stage is committed only if Snakemake, with params.yaml alone,
+    has nothing to do for it: its outputs exist and its recorded params, inputs (the code it runs
+    among them) and script are the current ones. A build with an overlay, or a stage built by code
+    edited since, stays stale in `dvc status`, as in `snakemake -n`, with one line saying why."""
+    from .dvcsync import snakemake_stale, stage_outputs
 
     root = Path(args.root)
-    done = [n for n, outs in stage_outputs(root / "dvc.yaml").items() if all((root / o).exists() for o in outs)]
-    if not done:
+    status = _dvc(root, "status", "--json", capture_output=True, text=True)
+    if status.returncode:
+        print(f"dvc-commit: `dvc status` failed, dvc.lock left as it was:\n{status.stderr.strip()}", file=sys.stderr)
+        return status.returncode
+    dvc_stale = sorted(name.split(":")[-1] for name in json.loads(status.stdout or "{}"))
+    if not dvc_stale:
         return 0
-    dvc = Path(sys.executable).with_name("dvc")  # the dvc installed beside this python
-    return subprocess.call([str(dvc) if dvc.exists() else "dvc", "commit", "-f", "-q", *done], cwd=root)
+    snakemake_would_run = snakemake_stale(root)
+    outputs = stage_outputs(root / "dvc.yaml")
+    commit = []
+    for name in dvc_stale:
+        if name in snakemake_would_run:
+            print(f"dvc.lock: {name} not recorded: snakemake -n with params.yaml alone would run it "
+                  f"({snakemake_would_run[name]})", file=sys.stderr)
+        elif name in outputs and all((root / o).exists() for o in outputs[name]):
+            commit.append(name)
+    if commit:
+        return _dvc(root, "commit", "-f", "-q", *commit).returncode
+    return 0
 
 
 def cmd_validate(args) -> int:
     from .io import TableError, read_table
 
     bad = 0
-    for path in args.paths:
+    for path in args.paths:  # relative to the current directory or absolute: the schema is found by the path's tail
         try:
-            df = read_table(path)
+            df = read_table(Path(path).absolute())
             print(f"{path}: ok ({len(df)} rows)")
         except (TableError, KeyError) as exc:
             print(str(exc).strip("'\""), file=sys.stderr)
@@ -53,33 +78,66 @@ def cmd_validate(args) -> int:
 
 
 def cmd_show(args) -> int:
+    """A table (first rows), a text artifact, a directory (its listing) or a binary file (its
+    path, size and what to open it with)."""
     path = Path(args.path)
     if not path.exists():
         print(f"{path}: no such file (build it: snakemake {path})", file=sys.stderr)
         return 1
-    if path.suffix == ".parquet":
+    if path.is_dir():
+        entries = sorted(path.iterdir())
+        print(f"{path}/: directory of {len(entries)} entries")
+        for p in entries:
+            print(f"  {p.name}/" if p.is_dir() else f"  {p.name}  ({p.stat().st_size:,} bytes)")
+        return 0
+    if path.suffix in (".parquet", ".csv"):
         import pandas as pd
 
-        print(pd.read_parquet(path).head(args.rows).to_string(max_colwidth=60))
-    else:
+        try:
+            df = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
+        except Exception as exc:
+            print(f"{path}: cannot read as {path.suffix.lstrip('.')}: {exc}", file=sys.stderr)
+            return 1
+        print(df.head(args.rows).to_string(max_colwidth=60))
+        if len(df) > args.rows:
+            print(f"... {len(df)} rows in all (--rows N shows more)")
+        return 0
+    try:
         print(path.read_text(), end="")
+    except UnicodeDecodeError:
+        kind = {".png": "a PNG image", ".jpg": "a JPEG image", ".pdf": "a PDF"}.get(path.suffix.lower(), "a binary file")
+        print(f"{path}: {kind}, {path.stat().st_size:,} bytes; open it with a viewer "
+              f"(`dvc plots show` renders the plots)")
     return 0
 
 
 def cmd_sandbox_run(args) -> int:
-    from .sandbox import Sandbox
+    """One JSON result per file, in order. A file that cannot be read gets a result of its own
+    (status "unreadable") and a line on stderr; the others still run; the exit status is then 2."""
+    from .sandbox import Sandbox, SandboxError
 
-    codes = []
+    codes, unreadable = {}, {}
     for f in args.files:
         try:
-            codes.append(Path(f).read_text())
+            codes[f] = Path(f).read_bytes().decode("utf-8")
         except OSError as exc:
-            print(f"{f}: {exc.strerror}", file=sys.stderr)
-            return 2
-    with Sandbox(workers=args.workers, timeout=args.timeout, memory_mb=args.memory_mb) as sb:
-        for f, result in zip(args.files, sb.map(codes)):
-            print(json.dumps({"file": f, **result}))
-    return 0
+            unreadable[f] = exc.strerror or str(exc)
+        except UnicodeDecodeError as exc:
+            unreadable[f] = f"not UTF-8 text (byte {exc.start})"
+    for f, why in unreadable.items():
+        print(f"{f}: {why}", file=sys.stderr)
+    try:
+        with Sandbox(workers=args.workers, timeout=args.timeout, memory_mb=args.memory_mb,
+                     accept_missing=args.accept_missing) as sb:
+            results = dict(zip(codes, sb.map(list(codes.values()))))
+    except SandboxError as exc:
+        print(f"sandbox: {exc}", file=sys.stderr)
+        return 1
+    for f in args.files:
+        result = results.get(f) or {"status": "unreadable", "returncode": None, "signal": None, "stdout": "",
+                                    "stderr": unreadable[f], "duration_s": None, "truncated": False, "protections": []}
+        print(json.dumps({"file": f, **result}))
+    return 2 if unreadable else 0
 
 
 def cmd_params(args) -> int:
@@ -90,11 +148,24 @@ def cmd_params(args) -> int:
 
     try:
         params = load_params(args.params, args.overlay)
-    except ParamsError as exc:
+    except ParamsError as exc:  # names the file (and line) or the key
         print(exc, file=sys.stderr)
         return 1
     print(yaml.safe_dump(params, sort_keys=False), end="")
     return 0
+
+
+def _number(kind, minimum: float, strict: bool = False):
+    """An argparse type: a number >= minimum (> minimum if strict), with a message that says so."""
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a{'n integer' if kind is int else ' number'}") from None
+        if value < minimum or (strict and value == minimum):
+            raise argparse.ArgumentTypeError(f"{text} must be {'>' if strict else '>='} {minimum}")
+        return value
+    return parse
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -122,12 +193,21 @@ def main(argv: list[str] | None = None) -> int:
     ssub = p.add_subparsers(dest="sandbox_cmd", required=True)
     r = ssub.add_parser("run", help="run each FILE in the sandbox; one JSON object per file")
     r.add_argument("files", nargs="+", metavar="FILE")
-    r.add_argument("--timeout", type=float, default=5.0)
-    r.add_argument("--workers", type=int, default=None)
-    r.add_argument("--memory-mb", type=int, default=512)
+    r.add_argument("--timeout", type=_number(float, 0, strict=True), default=5.0, help="seconds per file (> 0)")
+    r.add_argument("--workers", type=_number(int, 1), default=None, help="default: one per CPU")
+    r.add_argument("--memory-mb", type=_number(int, 64), default=512, help="address-space limit (>= 64)")
+    r.add_argument("--accept-missing", default=None, metavar="NAMES",
+                   help="comma-separated protections the pool may run without (e.g. own-uid,cgroups), or 'all'; "
+                        "default: $REASONFORGE_SANDBOX_ACCEPT_MISSING, else none: the pool refuses to start")
     r.set_defaults(fn=cmd_sandbox_run)
     args = ap.parse_args(argv)
-    return args.fn(args)
+    try:
+        rc = args.fn(args)
+        sys.stdout.flush()  # here, so that a closed pipe is caught below and not at exit
+        return rc
+    except BrokenPipeError:  # `reasonforge show x.parquet | head`: the reader left, nothing is wrong
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

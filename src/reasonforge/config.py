@@ -15,13 +15,32 @@ import yaml
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schemas" / "params.schema.yaml"
 
 
+# How a job runs is not what it builds: these are resources and threads (profiles/, --set-threads),
+# so that another machine's settings never mark an artifact stale.
+EXECUTION_KEYS = {"threads", "workers", "gpu", "gpus", "mem_mb", "runtime"}
+EXECUTION_HINT = " (an execution setting: set threads or resources in a Snakemake profile, not in params)"
+
+
 class ParamsError(ValueError):
     """params.yaml (or an overlay) does not match schemas/params.schema.yaml."""
 
 
 def load_yaml(path: str | Path) -> dict:
-    with open(path) as f:
-        data = yaml.safe_load(f)
+    """A YAML mapping; a missing file, broken YAML or a non-mapping raises ParamsError naming the
+    file (and, for a syntax error, the line and column)."""
+    try:
+        with open(path) as f:
+            data = yaml.safe_load(f)
+    except OSError as exc:
+        raise ParamsError(f"{path}: {exc.strerror}") from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
+        raise ParamsError(f"{where}: invalid YAML: {exc.problem or exc.context}") from None
+    except yaml.YAMLError as exc:
+        raise ParamsError(f"{path}: invalid YAML: {exc}") from None
+    if data is not None and not isinstance(data, dict):
+        raise ParamsError(f"{path}: expected a mapping of keys at top level, got {type(data).__name__}")
     return data or {}
 
 
@@ -70,7 +89,8 @@ def _describe(error: jsonschema.ValidationError) -> str:
     path = ".".join(str(p) for p in error.absolute_path)
     if error.validator == "additionalProperties":
         unknown = sorted(set(error.instance) - set(error.schema.get("properties", {})))
-        return "; ".join(f"{'.'.join(filter(None, [path, k]))}: unknown key" for k in unknown)
+        return "; ".join(f"{'.'.join(filter(None, [path, k]))}: unknown key{EXECUTION_HINT if k in EXECUTION_KEYS else ''}"
+                         for k in unknown)
     if error.validator == "required":
         missing = error.message.split("'")[1]
         return f"{'.'.join(filter(None, [path, missing]))}: missing required key"
@@ -108,6 +128,11 @@ def _check_references(params: dict, source: str) -> None:
     for name, model in params["models"].items():
         if model["source"] == "scratch" and model["d_model"] % model["n_heads"]:
             problems.append(f"models.{name}.d_model: not divisible by n_heads")
+    n_samples = params["eval"]["n_samples"]
+    if n_samples > 0:
+        for k in params["eval"]["k"]:
+            if k > n_samples:
+                problems.append(f"eval.k: {k} is larger than eval.n_samples ({n_samples}): pass@{k} needs {k} samples")
     if problems:
         raise ParamsError(f"{source}: invalid params:\n  " + "\n  ".join(problems))
 
@@ -124,3 +149,14 @@ def subtree(params: dict, dotted: str) -> Any:
     for part in dotted.split("."):
         node = node[part]
     return node
+
+
+def canonical(value: Any) -> Any:
+    """Dicts with their keys sorted, recursively: Snakemake compares a rule's params by repr, so
+    the same values in another key order (an overlay merged, `reasonforge params` output) must
+    not read as "params changed"."""
+    if isinstance(value, dict):
+        return {k: canonical(value[k]) for k in sorted(value)}
+    if isinstance(value, list):
+        return [canonical(v) for v in value]
+    return value

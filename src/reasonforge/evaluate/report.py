@@ -22,8 +22,8 @@ def summarize(samples: pd.DataFrame, ks: list[int]) -> pd.DataFrame:
         per_id = sampled.groupby("id")
         n_per = int(per_id.size().min())
         for k in sorted(set(ks)):
-            if k > n_per:
-                continue
+            if k > n_per:  # params validation rejects eval.k > eval.n_samples; never skip silently
+                raise ValueError(f"pass@{k}: {model} on {bench} {split} has only {n_per} samples for some instruction")
             vals = np.array([pass_at_k(len(g), int(g["correct"].sum()), k) for _, g in per_id])
             lo, hi = bootstrap_ci(vals)
             out.append(dict(model=model, benchmark=bench, split=split, metric=f"pass@{k}", value=float(vals.mean()),

@@ -30,7 +30,6 @@ class PretrainConfig:
     lr: float = 3e-3
     warmup: int = 0
     weight_decay: float = 0.1
-    threads: int = 2
     seed: int = 0
 
     @classmethod
@@ -77,8 +76,11 @@ def lr_at(step: int, cfg: PretrainConfig) -> float:
 
 
 def pretrain(cfg: PretrainConfig, tok, prompts: list[str], solutions: list[str], out_dir: str | Path,
-             log_every: int = 20) -> list[dict]:
-    torch.set_num_threads(cfg.threads)
+             log_every: int = 20, threads: int | None = None) -> list[dict]:
+    """`threads` is how the job runs (the rule's threads, from the profile), not part of the config:
+    a change of machine must not change what is built."""
+    if threads:
+        torch.set_num_threads(threads)
     model = build_model(cfg, tok)
     data = encode_pairs(tok, prompts, solutions, cfg.max_len)
     decay = [p for n, p in model.named_parameters() if p.dim() >= 2]

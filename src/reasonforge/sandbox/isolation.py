@@ -1,7 +1,7 @@
 """Linux isolation primitives for the sandbox, each optional: callers record what took effect.
 
 ctypes wrappers for unshare/mount/Landlock/close_range/prctl; seccomp through pyseccomp (the
-system libseccomp); cgroup v1 memory + pids. Nothing here is called on the supervisor's own
+system libseccomp); memory + pids cgroups, v1 or v2. Nothing here is called on the supervisor's own
 process: only in sandbox workers and their children.
 """
 from __future__ import annotations
@@ -19,7 +19,7 @@ libc.syscall.restype = ctypes.c_long
 
 CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
 CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x10000000, 0x20000000, 0x40000000
-MS_NOSUID, MS_NODEV, MS_BIND, MS_REC, MS_PRIVATE = 2, 4, 4096, 16384, 1 << 18
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 32, 4096, 16384, 1 << 18
 PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS, PR_SET_CHILD_SUBREAPER = 1, 38, 36
 SYS_CLOSE_RANGE = 436
 SYS_LANDLOCK_CREATE_RULESET, SYS_LANDLOCK_ADD_RULE, SYS_LANDLOCK_RESTRICT_SELF = 444, 445, 446
@@ -70,31 +70,64 @@ def write_file(path: str | Path, text: str) -> None:
 
 
 def expose_paths(paths: list[str]) -> list[str]:
-    """In a private mount namespace, make every directory on `paths` traversable by other
-    users: a directory without o+x (e.g. /root) is covered by a tmpfs holding only bind mounts
-    of the entries the paths need. Hides the rest of that directory. Returns the covered dirs."""
-    covered: dict[str, list[str]] = {}
-    for path in paths:
-        parts = Path(os.path.realpath(path)).parts
-        for i in range(1, len(parts) - 1):
-            d = os.path.join(*parts[: i + 1])
-            if not os.stat(d).st_mode & 0o001:
-                covered.setdefault(d, [])
-                if parts[i + 1] not in covered[d]:
-                    covered[d].append(parts[i + 1])
-                break
-    for d, names in covered.items():
-        fds = {n: os.open(os.path.join(d, n), os.O_PATH) for n in names}
-        mount("tmpfs", d, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=64k")
-        for n, fd in fds.items():
-            target = os.path.join(d, n)
-            if os.path.isdir(f"/proc/self/fd/{fd}"):
-                os.mkdir(target)
-            else:
-                open(target, "w").close()
-            mount(f"/proc/self/fd/{fd}", target, None, MS_BIND | MS_REC)
-            os.close(fd)
-    return sorted(covered)
+    """In a private mount namespace, make every directory on `paths` traversable by other users:
+    a directory without o+x (e.g. /root, or a 0700 temp dir further down) is covered by a tmpfs
+    holding only bind mounts of the entries the paths need, which hides the rest of it. Deeper
+    such directories are covered in later rounds, once the bind above them shows them. Returns
+    the covered dirs."""
+    covered: list[str] = []
+    real = [Path(os.path.realpath(p)).parts for p in paths]
+    while True:
+        blocked = set()
+        for parts in real:
+            for i in range(1, len(parts) - 1):
+                d = os.path.join(*parts[: i + 1])
+                if not os.stat(d).st_mode & 0o001:
+                    blocked.add(d)
+                    break
+        if not blocked:
+            return covered
+        for d in sorted(blocked):
+            # every entry below d that any path needs, so d is covered once
+            names = sorted({parts[len(Path(d).parts)] for parts in real
+                            if len(parts) > len(Path(d).parts) and os.path.join(*parts[: len(Path(d).parts)]) == d})
+            held = {os.path.join(d, n): os.open(os.path.join(d, n), os.O_PATH) for n in names}
+            mount("tmpfs", d, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=64k")
+            for target, fd in held.items():
+                _bind(fd, target)
+            covered.append(d)
+
+
+def hold_paths(paths: list[str]) -> dict[str, int]:
+    """O_PATH fds of `paths`, taken before a mount hides them (see bind_back)."""
+    held = {}
+    for p in paths:
+        try:
+            held[p] = os.open(p, os.O_PATH | os.O_CLOEXEC)
+        except OSError:
+            pass
+    return held
+
+
+def bind_back(held: dict[str, int]) -> None:
+    """Bind each held path, read-only, at its own path again (its parent directories made afresh,
+    mode 0755, in the mount that hid it)."""
+    for path, fd in held.items():
+        os.makedirs(os.path.dirname(path), mode=0o755, exist_ok=True)
+        _bind(fd, path, readonly=True)
+
+
+def _bind(fd: int, target: str, readonly: bool = False) -> None:
+    """Bind-mount what the O_PATH `fd` refers to at `target` (made as a dir or an empty file); closes fd."""
+    src = f"/proc/self/fd/{fd}"
+    if os.path.isdir(src):
+        os.makedirs(target, mode=0o755, exist_ok=True)
+    else:
+        open(target, "a").close()
+    mount(src, target, None, MS_BIND | MS_REC)
+    if readonly:
+        mount(None, target, None, MS_REMOUNT | MS_BIND | MS_RDONLY)
+    os.close(fd)
 
 
 # ---------------------------------------------------------------------------------- Landlock
@@ -208,19 +241,31 @@ def seccomp_apply(program: bytes) -> None:
     _check(libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(prog), 0, 0), "seccomp")
 
 
-# ---------------------------------------------------------------------------------- cgroups v1
+# ---------------------------------------------------------------------------------- cgroups
 CGROUP_ROOT = Path("/sys/fs/cgroup")
+CONTROLLERS = ("memory", "pids")
 
 
-def cgroup_create(name: str, memory_bytes: int, max_pids: int) -> list[Path]:
-    """memory + pids cgroups (v1) named `name`; returns their dirs (empty if not permitted)."""
+def cgroup_version(root: Path = CGROUP_ROOT) -> int:
+    """2 on a unified hierarchy (cgroup.controllers at the root), else 1 (v1 or hybrid, where the
+    memory and pids controllers sit in v1 hierarchies)."""
+    return 2 if (root / "cgroup.controllers").exists() else 1
+
+
+def cgroup_create(name: str, memory_bytes: int, max_pids: int, root: Path = CGROUP_ROOT) -> list[Path]:
+    """Memory + pids cgroups named `name`, v1 or v2; returns their dirs (empty if not permitted:
+    the worker then reports no cgroup protections and the pool refuses unless that is accepted)."""
+    return (_cgroup_create_v2 if cgroup_version(root) == 2 else _cgroup_create_v1)(name, memory_bytes, max_pids, root)
+
+
+def _cgroup_create_v1(name: str, memory_bytes: int, max_pids: int, root: Path) -> list[Path]:
     made = []
     try:
-        mem = CGROUP_ROOT / "memory" / "reasonforge" / name
+        mem = root / "memory" / "reasonforge" / name
         mem.mkdir(parents=True, exist_ok=True)
         made.append(mem)
         write_file(mem / "memory.limit_in_bytes", str(memory_bytes))
-        pids = CGROUP_ROOT / "pids" / "reasonforge" / name
+        pids = root / "pids" / "reasonforge" / name
         pids.mkdir(parents=True, exist_ok=True)
         made.append(pids)
         write_file(pids / "pids.max", str(max_pids))
@@ -228,6 +273,42 @@ def cgroup_create(name: str, memory_bytes: int, max_pids: int) -> list[Path]:
         cgroup_remove(made)
         return []
     return made
+
+
+def _own_cgroup_v2(root: Path) -> Path:
+    for line in Path("/proc/self/cgroup").read_text().splitlines():
+        if line.startswith("0::"):
+            return root / line[3:].lstrip("/")
+    return root
+
+
+def _cgroup_create_v2(name: str, memory_bytes: int, max_pids: int, root: Path) -> list[Path]:
+    """Under `reasonforge/` in the root cgroup (root on the host) or, failing that, in this
+    process's own cgroup (a delegated subtree). v2 lets a cgroup hand controllers to children only
+    while it holds no processes itself (the root excepted), so `reasonforge/` stays empty: the
+    workers sit in its leaves. The leaf gets memory.max, memory.swap.max = 0 (else a memory bomb
+    swaps instead of being killed) and pids.max."""
+    wanted = " ".join(f"+{c}" for c in CONTROLLERS)
+    for base in dict.fromkeys([root, _own_cgroup_v2(root)]):
+        leaf = None
+        try:
+            if not set(CONTROLLERS) <= set((base / "cgroup.controllers").read_text().split()):
+                continue
+            write_file(base / "cgroup.subtree_control", wanted)
+            parent = base / "reasonforge"
+            parent.mkdir(exist_ok=True)
+            write_file(parent / "cgroup.subtree_control", wanted)
+            leaf = parent / name
+            leaf.mkdir()
+            write_file(leaf / "memory.max", str(memory_bytes))
+            if (leaf / "memory.swap.max").exists():
+                write_file(leaf / "memory.swap.max", "0")
+            write_file(leaf / "pids.max", str(max_pids))
+            return [leaf]
+        except OSError:
+            if leaf is not None:
+                cgroup_remove([leaf])
+    return []
 
 
 def cgroup_join(dirs: list[Path]) -> None:

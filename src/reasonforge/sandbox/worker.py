@@ -9,6 +9,7 @@ caps output, then kills every leftover process (kill(-1) as PID 1) and wipes /tm
 from __future__ import annotations
 
 import builtins
+import errno
 import gc
 import json
 import os
@@ -57,10 +58,26 @@ def _read_exact(fd: int, n: int) -> bytes | None:
     return buf
 
 
+def _under(path: str, directory: str) -> bool:
+    return path == directory or path.startswith(directory.rstrip("/") + "/")
+
+
 def python_paths() -> list[str]:
+    """Every directory of this Python: its install and every sys.path entry (readable by the
+    snippets where the host allows; see python_install_paths for what they must read)."""
     paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(os.path.realpath(sys.executable))}
     paths.update(p for p in sys.path if p and os.path.isdir(p))
+    paths.update(python_install_paths())
     return sorted(os.path.realpath(p) for p in paths)
+
+
+def python_install_paths() -> list[str]:
+    """What a snippet must be able to read to run: the standard library and the site-packages.
+    (Other sys.path entries, e.g. Snakemake's cache of the job's script, are the supervisor's.)"""
+    import sysconfig
+
+    found = {sysconfig.get_paths()[k] for k in ("stdlib", "purelib", "platlib")}
+    return sorted(os.path.realpath(p) for p in found if os.path.isdir(p))
 
 
 # Imported once by the worker so that each forked child starts with them (HumanEval-style code
@@ -68,6 +85,19 @@ def python_paths() -> list[str]:
 # hashlib is left out: it maps OpenSSL (3.7 MB), which every fork would copy page tables for.
 PRELOAD = ["math", "re", "collections", "itertools", "functools", "heapq", "bisect", "string", "typing",
            "random", "fractions", "decimal", "statistics", "json", "copy", "operator", "traceback"]
+
+
+DEADLINE_SIGNAL = signal.SIGUSR1
+DEADLINE_GRACE_S = 0.05  # for the snippet to flush what it printed; then SIGKILL
+
+
+def _flush_and_die(signum, frame):
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BaseException:
+            pass
+    os.kill(os.getpid(), signal.SIGKILL)
 
 
 class Init:
@@ -80,11 +110,22 @@ class Init:
     def __init__(self, cfg: dict, rfd: int, wfd: int, in_pid_ns: bool, protections: list[str]):
         self.cfg, self.rfd, self.wfd, self.in_pid_ns = cfg, rfd, wfd, in_pid_ns
         self.protections = protections
+        self.kept = [p for p in python_paths() if in_pid_ns and (_under(p, "/tmp") or _under(p, "/dev/shm"))]
         self.uid = 0
         py_paths = python_paths()
-        if in_pid_ns and os.geteuid() == 0 and cfg["uid"]:
+        if not cfg["uid"]:
+            print("sandbox: no uid drop (turned off)", file=sys.stderr)
+        elif not in_pid_ns or os.geteuid() != 0:
+            print("sandbox: no uid drop (needs root and the worker's own namespaces)", file=sys.stderr)
+        else:
             try:
                 iso.expose_paths(py_paths)
+                unreadable = _unreadable_as(cfg["uid"], py_paths)
+                needed = [p for p in unreadable if p in python_install_paths()]
+                if needed:
+                    raise OSError(errno.EACCES, f"uid {cfg['uid']} cannot read {', '.join(needed)}")
+                if unreadable:
+                    print(f"sandbox: snippets cannot read {', '.join(unreadable)} (not needed to run)", file=sys.stderr)
                 self.uid = cfg["uid"]
                 protections.append("own-uid")
             except OSError as exc:
@@ -128,6 +169,10 @@ class Init:
         tempfile.tempdir = self.workdir
         sys.argv = ["<snippet>"]
         signal.signal(signal.SIGXCPU, signal.SIG_DFL)
+        # a child's output is line-buffered and flushed on the deadline signal, so a snippet killed
+        # at its deadline still returns what it printed before (the init never writes to stdout)
+        sys.stdout.reconfigure(line_buffering=True)
+        signal.signal(DEADLINE_SIGNAL, _flush_and_die)
         iso.set_rlimits(dict(self.inherited_limits.values()))
         iso.prctl(iso.PR_SET_NO_NEW_PRIVS, 1)
         if self.seccomp is not None:
@@ -218,11 +263,12 @@ class Init:
         result = self._supervise(pid, out_r, err_r, start, float(req["timeout"]))
         self._sweep()
         # wipe what the snippet left: its work dir, and in the private tmpfs /tmp and /dev/shm
+        # (never the directories that hold Python paths bound back from the host: read-only anyway)
         wipe = [self.workdir] + (["/tmp", "/dev/shm"] if self.in_pid_ns else [])
         for d in wipe:
             for name in os.listdir(d):
                 p = os.path.join(d, name)
-                if p == self.workdir:
+                if p == self.workdir or any(_under(k, p) for k in self.kept):
                     continue
                 shutil.rmtree(p, ignore_errors=True) if os.path.isdir(p) and not os.path.islink(p) else os.unlink(p)
         result["protections"] = self.protections
@@ -291,11 +337,17 @@ class Init:
                 reason = "limit"
                 break
         if not exited:
+            if reason == "timeout":  # let it flush what it printed (it dies by SIGKILL either way)
+                os.kill(pid, DEADLINE_SIGNAL)
+                select.select([pidfd], [], [], DEADLINE_GRACE_S)
             try:
                 os.killpg(pid, signal.SIGKILL)
             except OSError:
                 pass
-            os.kill(pid, signal.SIGKILL)
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
         _, status = os.waitpid(pid, 0)
         duration = time.monotonic() - start
         for fd in list(open_fds):  # drain what is already in the pipes, without waiting
@@ -351,6 +403,27 @@ class Init:
             return
 
 
+def _unreadable_as(uid: int, paths: list[str]) -> list[str]:
+    """The paths that `uid` cannot list and enter, checked in a throwaway child (a snippet run as
+    that uid would otherwise fail to import the standard library, and look like a wrong answer)."""
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.close(r)
+            os.setgroups([])
+            os.setgid(uid)
+            os.setuid(uid)
+            os.write(w, json.dumps([p for p in paths if not os.access(p, os.R_OK | os.X_OK)]).encode())
+        finally:
+            os._exit(0)
+    os.close(w)
+    data = b"".join(iter(lambda: os.read(r, 65536), b""))
+    os.close(r)
+    os.waitpid(pid, 0)
+    return json.loads(data or b'["(check failed)"]')
+
+
 def descendants(root: int) -> list[int]:
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
@@ -386,7 +459,9 @@ def main() -> None:
         except OSError as exc:
             print(f"sandbox: no cgroups ({exc})", file=sys.stderr)
     in_ns = False
-    if cfg["namespaces"]:
+    if not cfg["namespaces"]:
+        print("sandbox: no namespaces (turned off)", file=sys.stderr)
+    else:
         flags = iso.CLONE_NEWNS | iso.CLONE_NEWNET | iso.CLONE_NEWPID | iso.CLONE_NEWIPC | iso.CLONE_NEWUTS
         uid, gid = os.getuid(), os.getgid()
         try:
@@ -411,9 +486,14 @@ def main() -> None:
         iso.prctl(iso.PR_SET_PDEATHSIG, signal.SIGKILL)
         iso.mount(None, "/", None, iso.MS_REC | iso.MS_PRIVATE)
         iso.mount("proc", "/proc", "proc", iso.MS_NOSUID | iso.MS_NODEV)
+        # A checkout or venv under /tmp (`mktemp -d`, pytest's tmp_path) would vanish under the
+        # private tmpfs: held open first, bound back read-only at the same path.
+        private = ["/tmp", "/dev/shm"]
+        kept = iso.hold_paths([p for p in python_paths() if any(_under(p, d) for d in private)])
         size = f"size={cfg['tmpfs_mb']}m,nr_inodes=4096,mode=1777"
-        iso.mount("tmpfs", "/tmp", "tmpfs", iso.MS_NOSUID | iso.MS_NODEV, size)
-        iso.mount("tmpfs", "/dev/shm", "tmpfs", iso.MS_NOSUID | iso.MS_NODEV, size)
+        for d in private:
+            iso.mount("tmpfs", d, "tmpfs", iso.MS_NOSUID | iso.MS_NODEV, size)
+        iso.bind_back(kept)
         protections += ["pid-ns", "net-ns", "mount-ns", "ipc-ns", "private-tmp"]
     else:
         iso.prctl(iso.PR_SET_CHILD_SUBREAPER, 1)

@@ -1,0 +1,144 @@
+"""The Snakemake job a script runs as: its log, and the build that owns it.
+
+A job publishes its outputs through `io`'s atomic writes. A job whose build has gone must never
+publish: seen on the foundation, a `pretrain` job orphaned by `kill -9` of snakemake kept training,
+and 12 s after a re-run with other params had finished it renamed its own model over the new one,
+which Snakemake then called up to date.
+
+`running()` records, when the job starts, the processes between it and the outermost `snakemake`
+or `dvc` process above it (pid and start time, so a reused pid does not pass for the original).
+Whatever way that build dies (kill -9, SIGINT or SIGTERM to snakemake alone, a `dvc repro` above it
+killed), one of them is gone or has become a zombie. `check_owner()`, called by every atomic write
+just before its rename, then refuses to publish; a watchdog thread checks once a second and stops
+the job (SIGTERM, then SIGKILL), so an orphan neither publishes nor keeps the CPU busy.
+A process with no build tool above it (tests, a notebook) is owned by nobody and is not guarded.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+BUILD_TOOLS = {"snakemake", "dvc"}
+POLL_S = 1.0          # watchdog period: an orphan stops within about a second
+GRACE_S = 10.0        # after SIGTERM, time to clean up temp files before SIGKILL
+
+
+class Abandoned(RuntimeError):
+    """The build that started this job is gone: its outputs must not be published."""
+
+
+def proc_stat(pid: int) -> tuple[int, int, str] | None:
+    """(parent pid, start time in clock ticks since boot, state) of a process, None if none."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return int(fields[1]), int(fields[19]), fields[0]
+
+
+def proc_argv(pid: int) -> list[str]:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return [a.decode(errors="replace") for a in f.read().split(b"\0") if a]
+    except OSError:
+        return []
+
+
+def is_build_tool(argv: list[str]) -> bool:
+    """`snakemake ...`, `dvc ...`, `python .../snakemake ...`, `python -m snakemake ...`."""
+    return any(os.path.basename(a) in BUILD_TOOLS for a in argv[:3])
+
+
+def build_owners(start_pid: int | None = None) -> list[tuple[int, int, str]]:
+    """(pid, start time, command) of each ancestor from the parent of `start_pid` (default: this
+    process) up to the outermost build tool; empty when no build tool is an ancestor."""
+    pid = os.getppid() if start_pid is None else (proc_stat(start_pid) or (0,))[0]
+    chain = []
+    while pid > 1:
+        stat = proc_stat(pid)
+        if stat is None:
+            break
+        argv = proc_argv(pid)
+        chain.append((pid, stat[1], argv))
+        pid = stat[0]
+    tools = [i for i, (_, _, argv) in enumerate(chain) if is_build_tool(argv)]
+    return [(pid, start, " ".join(argv[:3])) for pid, start, argv in chain[: tools[-1] + 1]] if tools else []
+
+
+def gone(owners: list[tuple[int, int, str]]) -> str | None:
+    """Which owner has died ("pid N (command)"), or None while all live."""
+    for pid, start, cmd in owners:
+        stat = proc_stat(pid)
+        if stat is None or stat[1] != start or stat[2] in "ZX":
+            return f"pid {pid} ({cmd})"
+    return None
+
+
+_owners: list[tuple[int, int, str]] = []
+
+
+def check_owner(path: str | Path) -> None:
+    """Raise Abandoned if this job's build has gone (called by every atomic write before publishing)."""
+    who = gone(_owners)
+    if who:
+        raise Abandoned(f"{path}: incomplete, not published: the build that started this job is gone ({who} exited)")
+
+
+def _watch(owners: list[tuple[int, int, str]]) -> None:
+    while True:
+        time.sleep(POLL_S)
+        who = gone(owners)
+        if who:
+            print(f"job: the build that started this job is gone ({who} exited); stopping, nothing published",
+                  file=sys.stderr, flush=True)
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(GRACE_S)
+            os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _exit_on_signal(signum, frame):
+    # an exception, so atomic writes in progress remove their temp files on the way out
+    raise SystemExit(128 + signum)
+
+
+@contextmanager
+def running(log: str | Path | None):
+    """Run a script's body as a guarded job: output to `log`, SIGTERM unwinds cleanly, and the
+    outputs are published only while the build that started the job is alive."""
+    global _owners
+    _owners = build_owners()
+    signal.signal(signal.SIGTERM, _exit_on_signal)
+    if _owners:
+        threading.Thread(target=_watch, args=(_owners,), daemon=True, name="build-watchdog").start()
+    with log_to(log):
+        yield
+
+
+@contextmanager
+def log_to(path: str | Path | None):
+    """Send this process's stdout/stderr (fd level: subprocesses and progress bars too) to `path`."""
+    if path is None:
+        yield
+        return
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = os.dup(1), os.dup(2)
+    with open(path, "a") as f:
+        os.dup2(f.fileno(), 1)
+        os.dup2(f.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+            os.close(saved[0])
+            os.close(saved[1])
