@@ -408,3 +408,12 @@ def test_cgroup_v2_tree(tmp_path):
         == (str(512 << 20), "0", "40")
     (root / "cgroup.controllers").write_text("cpu io\n")  # memory and pids not available: none made
     assert iso.cgroup_create("w2", 1 << 20, 8, root=root) == []
+
+
+def test_worker_that_cannot_start_is_one_clear_error(monkeypatch, tmp_path):
+    broken = tmp_path / "python"
+    broken.write_text("#!/bin/sh\necho 'cannot import reasonforge' >&2\nexit 1\n")
+    broken.chmod(0o755)
+    monkeypatch.setattr(sys, "executable", str(broken))
+    with pytest.raises(SandboxError, match="worker failed to start: cannot import reasonforge"):
+        Sandbox(workers=1)

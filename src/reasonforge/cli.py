@@ -103,11 +103,16 @@ def cmd_show(args) -> int:
             print(f"... {len(df)} rows in all (--rows N shows more)")
         return 0
     try:
-        print(path.read_text(), end="")
+        text = path.read_text()
+    except OSError as exc:
+        print(f"{path}: {exc.strerror}", file=sys.stderr)
+        return 1
     except UnicodeDecodeError:
         kind = {".png": "a PNG image", ".jpg": "a JPEG image", ".pdf": "a PDF"}.get(path.suffix.lower(), "a binary file")
         print(f"{path}: {kind}, {path.stat().st_size:,} bytes; open it with a viewer "
               f"(`dvc plots show` renders the plots)")
+        return 0
+    print(text, end="")
     return 0
 
 

@@ -86,8 +86,9 @@ class Worker:
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr, env=env, cwd="/")
         hello = recv(self.proc.stdout.fileno())
         if not hello:
+            why = self.diagnostics()[-1000:] or "no message"
             self.close()
-            raise SandboxError(f"worker failed to start: {self.diagnostics()[-1000:] or 'no message'}")
+            raise SandboxError(f"worker failed to start: {why}")
         self.protections = hello["protections"]
 
     def diagnostics(self) -> str:

@@ -179,22 +179,10 @@ class Init:
             iso.seccomp_apply(self.seccomp)
 
     def _probe_child_protections(self) -> list[str]:
-        r, w = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # never returns: an exception here must not unwind into the init's code
-            try:
-                os.close(r)
-                inherited = self._inherited()  # before Landlock hides /proc
-                os.write(w, json.dumps(self._lock_down() + inherited).encode())
-            except BaseException:
-                traceback.print_exc()
-            finally:
-                os._exit(0)
-        os.close(w)
-        data = b"".join(iter(lambda: os.read(r, 65536), b""))
-        os.close(r)
-        os.waitpid(pid, 0)
-        return json.loads(data or b"[]")
+        def probe():
+            inherited = self._inherited()  # before Landlock hides /proc
+            return self._lock_down() + inherited
+        return in_child(probe, [])
 
     def _lock_down(self) -> list[str]:
         """In the child: what must be fresh per snippet. Returns what took effect."""
@@ -406,22 +394,32 @@ class Init:
 def _unreadable_as(uid: int, paths: list[str]) -> list[str]:
     """The paths that `uid` cannot list and enter, checked in a throwaway child (a snippet run as
     that uid would otherwise fail to import the standard library, and look like a wrong answer)."""
+    def check():
+        os.setgroups([])
+        os.setgid(uid)
+        os.setuid(uid)
+        return [p for p in paths if not os.access(p, os.R_OK | os.X_OK)]
+    return in_child(check, ["(check failed)"])
+
+
+def in_child(fn, failed):
+    """fn() run in a throwaway forked child, its JSON result read back (`failed` if it raised).
+    The child never returns: an exception there must not unwind into the init's code."""
     r, w = os.pipe()
     pid = os.fork()
     if pid == 0:
         try:
             os.close(r)
-            os.setgroups([])
-            os.setgid(uid)
-            os.setuid(uid)
-            os.write(w, json.dumps([p for p in paths if not os.access(p, os.R_OK | os.X_OK)]).encode())
+            os.write(w, json.dumps(fn()).encode())
+        except BaseException:
+            traceback.print_exc()
         finally:
             os._exit(0)
     os.close(w)
     data = b"".join(iter(lambda: os.read(r, 65536), b""))
     os.close(r)
     os.waitpid(pid, 0)
-    return json.loads(data or b'["(check failed)"]')
+    return json.loads(data) if data else failed
 
 
 def descendants(root: int) -> list[int]:
