@@ -121,6 +121,12 @@ def test_bad_params_stop_before_any_job(snakemake_build):
     dest, env = snakemake_build
     r = sh(["snakemake", "-n", "--config", "generation={'backend': 'hf', 'max_new_tokens': 'many'}"], dest, env, check=False)
     assert r.returncode != 0 and "generation.max_new_tokens" in r.stdout + r.stderr
+    params = dest / "params.yaml"
+    original = params.read_text()
+    params.write_text(original.replace("seed: 0", "seed: [0"))  # broken YAML: params.yaml goes through our loader
+    r = sh(["snakemake", "-n"], dest, env, check=False)
+    params.write_text(original)
+    assert r.returncode != 0 and re.search(r"params\.yaml:\d+:\d+: invalid YAML", r.stdout + r.stderr), r.stderr
 
 
 def test_param_key_order_is_not_a_change(snakemake_build):

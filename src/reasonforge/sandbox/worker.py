@@ -110,9 +110,9 @@ class Init:
     def __init__(self, cfg: dict, rfd: int, wfd: int, in_pid_ns: bool, protections: list[str]):
         self.cfg, self.rfd, self.wfd, self.in_pid_ns = cfg, rfd, wfd, in_pid_ns
         self.protections = protections
-        self.kept = [p for p in python_paths() if in_pid_ns and (_under(p, "/tmp") or _under(p, "/dev/shm"))]
-        self.uid = 0
         py_paths = python_paths()
+        self.kept = [p for p in py_paths if in_pid_ns and (_under(p, "/tmp") or _under(p, "/dev/shm"))]
+        self.uid = 0
         if not cfg["uid"]:
             print("sandbox: no uid drop (turned off)", file=sys.stderr)
         elif not in_pid_ns or os.geteuid() != 0:
@@ -121,7 +121,10 @@ class Init:
             try:
                 iso.expose_paths(py_paths)
                 unreadable = _unreadable_as(cfg["uid"], py_paths)
-                needed = [p for p in unreadable if p in python_install_paths()]
+                if unreadable is None:
+                    raise OSError(errno.EACCES, f"uid {cfg['uid']}: the readability check failed")
+                install = python_install_paths()
+                needed = [p for p in unreadable if p in install]
                 if needed:
                     raise OSError(errno.EACCES, f"uid {cfg['uid']} cannot read {', '.join(needed)}")
                 if unreadable:
@@ -391,15 +394,16 @@ class Init:
             return
 
 
-def _unreadable_as(uid: int, paths: list[str]) -> list[str]:
+def _unreadable_as(uid: int, paths: list[str]) -> list[str] | None:
     """The paths that `uid` cannot list and enter, checked in a throwaway child (a snippet run as
-    that uid would otherwise fail to import the standard library, and look like a wrong answer)."""
+    that uid would otherwise fail to import the standard library, and look like a wrong answer);
+    None if the check itself failed."""
     def check():
         os.setgroups([])
         os.setgid(uid)
         os.setuid(uid)
         return [p for p in paths if not os.access(p, os.R_OK | os.X_OK)]
-    return in_child(check, ["(check failed)"])
+    return in_child(check, None)
 
 
 def in_child(fn, failed):
