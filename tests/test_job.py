@@ -30,7 +30,10 @@ JOB = textwrap.dedent("""
 """)
 
 BUILD = textwrap.dedent("""
-    import subprocess, sys
+    import signal, subprocess, sys
+    # as from a terminal: a background shell (CI) starts its children with SIGINT ignored
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     job = subprocess.Popen([sys.executable, "-c", sys.argv[1], *sys.argv[2:]])
     sys.exit(job.wait())
 """)
