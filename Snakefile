@@ -7,12 +7,16 @@
 include: "rules/common.smk"
 include: "rules/tasks.smk"
 include: "rules/models.smk"
+include: "rules/eurus.smk"
 include: "rules/eval.smk"
 
 
 rule all:
     input:
         rules.summarize.output,
+        rules.derive_ultrainteract.output.stats,
+        rules.reward_trends.output,
+        rules.rm_accuracy.output,
 
 
 onsuccess:

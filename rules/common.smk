@@ -47,8 +47,16 @@ SCRATCH = [n for n, m in config["models"].items() if m["source"] == "scratch"]
 PRETRAINED = [n for n, m in config["models"].items() if m["source"] == "pretrained"]
 
 
+EVAL_BENCHMARKS = config["eval"]["benchmarks"]
+
+
 def benchmark_splits(benchmark):
     return ["test"] if benchmark in EXTERNAL else config["eval"]["splits"]
+
+
+def task_files(benchmarks):
+    """The instruction tables a job evaluates: data/tasks/{benchmark}/{split}.parquet."""
+    return [f"data/tasks/{b}/{s}.parquet" for b in benchmarks for s in benchmark_splits(b)]
 
 
 def dvc_commit_after_build(log):

@@ -1,24 +1,33 @@
 # Evaluation: results/eval/{model}/{benchmark}.parquet, then the summary, table, metrics, plot.
+# Included last: every rules file before it has added its models to MODEL_DIRS, and `eval.models:
+# all` evaluates each of them by name.
+
+EVAL_MODELS = list(MODEL_DIRS) if config["eval"]["models"] == "all" else config["eval"]["models"]
+_unknown = [m for m in EVAL_MODELS if m not in MODEL_DIRS]
+if _unknown:
+    raise rfconfig.ParamsError(f"eval.models: {', '.join(map(repr, _unknown))} not built by any rule "
+                               f"(models: {', '.join(MODEL_DIRS)})")
+BON = expand("results/bon/{selector}/{benchmark}.parquet", selector=EURUS["bon"]["selectors"], benchmark=EVAL_BENCHMARKS)
 
 
 rule evaluate:
-    """Greedy pass@1 (+ n sampled completions) of {model} on {benchmark}, verified by execution
-    or exact answer checking."""
+    """Greedy pass@1 (+ n sampled completions) of {model} on every benchmark, verified by execution
+    or exact answer checking. One job per model, not per (model, benchmark): a job's start (imports,
+    model load, sandbox workers) cost ~6 s here, more than a smoke evaluation itself."""
     input:
         model=lambda w: MODEL_DIRS[w.model],
-        tasks=lambda w: expand("data/tasks/{b}/{s}.parquet", b=w.benchmark, s=benchmark_splits(w.benchmark)),
+        tasks=task_files(EVAL_BENCHMARKS),
         code=code("evaluate"),
     output:
-        "results/eval/{model}/{benchmark}.parquet",
+        expand("results/eval/{{model}}/{benchmark}.parquet", benchmark=EVAL_BENCHMARKS),
     wildcard_constraints:
         model=one_of(MODEL_DIRS),
-        benchmark=one_of(SYNTHETIC + EXTERNAL),
     params:
         cfg=conf("generation", "sandbox", "eval.n_samples", "eval.splits", "seed"),
     conda:
         ENV
     log:
-        "logs/evaluate/{model}/{benchmark}.log",
+        "logs/evaluate/{model}.log",
     resources:
         mem_mb=4000,
         runtime=60,
@@ -29,8 +38,7 @@ rule evaluate:
 rule summarize:
     """Long-format summary with 95% CIs, markdown table, DVC metrics and the accuracy plot."""
     input:
-        samples=expand("results/eval/{model}/{benchmark}.parquet", model=config["eval"]["models"],
-                       benchmark=config["eval"]["benchmarks"]),
+        samples=expand("results/eval/{model}/{benchmark}.parquet", model=EVAL_MODELS, benchmark=EVAL_BENCHMARKS) + BON,
         code=code("summarize"),
     output:
         summary="results/eval/summary.csv",

@@ -2,9 +2,9 @@
 
 
 rule train_tokenizer:
-    """BPE tokenizer trained on every synthetic family's train split."""
+    """BPE tokenizer trained on the pretraining corpus."""
     input:
-        train=expand("data/tasks/{task}/train.parquet", task=SYNTHETIC),
+        corpus="data/corpus/pretrain.parquet",
         code=code("train_tokenizer"),
     output:
         directory("models/tokenizer"),
@@ -22,10 +22,10 @@ rule train_tokenizer:
 
 
 rule pretrain:
-    """Llama-architecture model {name} trained from scratch on the train splits."""
+    """Llama-architecture model {name} trained from scratch on the corpus only."""
     input:
         tokenizer="models/tokenizer",
-        train=expand("data/tasks/{task}/train.parquet", task=SYNTHETIC),
+        corpus="data/corpus/pretrain.parquet",
         code=code("pretrain"),
     output:
         directory("models/base/{name}"),

@@ -1,14 +1,16 @@
-# Instruction tables: data/tasks/{task}/{split}.parquet
+# Instruction tables: data/tasks/{task}/{split}.parquet; the pretraining corpus: data/corpus/
 
 
 rule make_tasks:
-    """Synthetic family {task}: train / test / ood splits with verifiable answers or tests."""
+    """Synthetic family {task}: disjoint pools train / test / ood (harder) / pretrain (only for the
+    corpus), with verifiable answers or tests."""
     input:
         code=code("make_tasks"),
     output:
         train="data/tasks/{task}/train.parquet",
         test="data/tasks/{task}/test.parquet",
         ood="data/tasks/{task}/ood.parquet",
+        pretrain="data/tasks/{task}/pretrain.parquet",
     wildcard_constraints:
         task=one_of(SYNTHETIC),
     params:
@@ -43,3 +45,24 @@ rule load_external:
         runtime=10,
     script:
         "../scripts/load_external.py"
+
+
+rule make_corpus:
+    """Web-like pretraining documents from every family's pretrain pool: a fraction of solutions
+    flawed, some documents chaining several problems."""
+    input:
+        pools=expand("data/tasks/{task}/pretrain.parquet", task=SYNTHETIC),
+        code=code("make_corpus"),
+    output:
+        "data/corpus/pretrain.parquet",
+    params:
+        cfg=conf("corpus", "seed"),
+    conda:
+        ENV
+    log:
+        "logs/make_corpus.log",
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    script:
+        "../scripts/make_corpus.py"

@@ -1,4 +1,6 @@
-"""rule evaluate -> reasonforge.evaluate.run.evaluate"""
+"""rule evaluate -> reasonforge.evaluate.run.evaluate, once per benchmark"""
+from pathlib import Path
+
 import pandas as pd
 
 from reasonforge import io, job
@@ -10,12 +12,14 @@ sm = snakemake  # noqa: F821
 with job.running(sm.log[0]):
     cfg = sm.params.cfg
     box = cfg["sandbox"]
-    instructions = pd.concat([io.read_table(p) for p in sm.input.tasks])
     generator = load_generator(sm.input.model, cfg["generation"]["backend"], seed=cfg["seed"], threads=sm.threads)
     # one sandbox worker per thread the job was given: how it runs, not what it builds
     with Sandbox(workers=sm.threads, timeout=box["timeout_s"], memory_mb=box["memory_mb"]) as sandbox:
         print("sandbox protections:", ", ".join(sandbox.protections))
-        samples = evaluate(generator, instructions, sm.wildcards.model, sm.wildcards.benchmark, cfg["generation"],
-                           cfg["eval.n_samples"], sandbox, seed=cfg["seed"], timeout=box["timeout_s"])
-    io.write_table(samples, sm.output[0])
-    print(samples[samples["greedy"]].groupby("split")["correct"].mean())
+        for out in sm.output:
+            benchmark = Path(out).stem
+            instructions = pd.concat([io.read_table(p) for p in sm.input.tasks if Path(p).parent.name == benchmark])
+            samples = evaluate(generator, instructions, sm.wildcards.model, benchmark, cfg["generation"],
+                               cfg["eval.n_samples"], sandbox, seed=cfg["seed"], timeout=box["timeout_s"])
+            io.write_table(samples, out)
+            print(benchmark, samples[samples["greedy"]].groupby("split")["correct"].mean().round(3).to_dict())

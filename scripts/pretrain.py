@@ -1,5 +1,4 @@
 """rule pretrain -> reasonforge.models.pretrain.pretrain"""
-import pandas as pd
 from transformers import AutoTokenizer
 
 from reasonforge import io, job
@@ -8,9 +7,9 @@ from reasonforge.models.pretrain import PretrainConfig, pretrain
 sm = snakemake  # noqa: F821
 with job.running(sm.log[0]):
     name, cfg = sm.wildcards.name, sm.params.cfg
-    train = pd.concat([io.read_table(p) for p in sm.input.train]).sample(frac=1.0, random_state=cfg["seed"])
+    docs = io.read_table(sm.input.corpus)
     tok = AutoTokenizer.from_pretrained(sm.input.tokenizer)
     config = PretrainConfig.from_params(cfg[f"models.{name}"], seed=cfg["seed"])
     with io.atomic_dir(sm.output[0]) as tmp:
-        log = pretrain(config, tok, list(train["prompt"]), list(train["solution"]), tmp, threads=sm.threads)
+        log = pretrain(config, tok, list(docs["text"]), tmp, threads=sm.threads)
     print(f"{sm.output[0]}: final loss {log[-1]['loss']}")

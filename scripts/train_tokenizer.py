@@ -1,13 +1,11 @@
 """rule train_tokenizer -> reasonforge.models.tokenizer.train_tokenizer"""
-import pandas as pd
-
 from reasonforge import io, job
 from reasonforge.models.tokenizer import train_tokenizer
 
 sm = snakemake  # noqa: F821
 with job.running(sm.log[0]):
-    train = pd.concat([io.read_table(p) for p in sm.input.train])
-    tok = train_tokenizer(list(train["prompt"] + train["solution"]), sm.params.cfg["tokenizer"]["vocab_size"])
+    docs = io.read_table(sm.input.corpus)
+    tok = train_tokenizer(list(docs["text"]), sm.params.cfg["tokenizer"]["vocab_size"])
     with io.atomic_dir(sm.output[0]) as tmp:
         tok.save_pretrained(tmp)
     print(f"{sm.output[0]}: vocabulary of {len(tok)}")

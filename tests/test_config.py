@@ -39,8 +39,12 @@ def test_missing_key_names_the_key(params):
 
 def test_cross_key_checks(params):
     bad = copy.deepcopy(params)
-    bad["eval"]["models"] = ["weak", "nope"]
-    with pytest.raises(config.ParamsError, match=r"eval\.models: 'nope'"):
+    bad["eurus"]["trees"]["actors"].append({"model": "nope"})
+    with pytest.raises(config.ParamsError, match=r"eurus\.trees\.actors\[2\]\.model: 'nope' is not a key of models"):
+        config.validate(bad)
+    bad = copy.deepcopy(params)
+    bad["eurus"]["reward"]["losses"] = ["bt"]
+    with pytest.raises(config.ParamsError, match=r"eurus\.bon\.selectors: 'rm-dr' needs 'dr' in eurus\.reward\.losses"):
         config.validate(bad)
     bad = copy.deepcopy(params)
     bad["tasks"]["code"]["ood"]["min_steps"] = 9

@@ -16,20 +16,24 @@ def test_committed_dvc_yaml_is_current(root):
 
 
 def test_one_stage_per_job_with_exact_params(stages, root):
-    assert {"make_tasks-math", "train_tokenizer", "pretrain-weak", "pretrain-strong", "evaluate-weak-math",
-            "summarize"} <= set(stages)
+    assert {"make_tasks-math", "train_tokenizer", "pretrain-weak", "pretrain-strong", "evaluate-weak",
+            "evaluate-nca", "train_preference-kto", "train_reward-bt+dr", "bon_select-rm-dr", "summarize"} <= set(stages)
     assert stages["pretrain-weak"]["params"] == ["models.weak", "seed"]
     assert stages["make_tasks-code"]["params"] == ["seed", "tasks.code"]
     assert stages["summarize"]["metrics"] == ["results/metrics.json"]
     assert stages["summarize"]["plots"] == ["results/plots/accuracy.png"]
     assert "--allowed-rules pretrain -- models/base/weak" in stages["pretrain-weak"]["cmd"]
+    assert stages["train_preference-dpo"]["params"] == ["eurus.preference.lora", "eurus.preference.per_algo",
+                                                        "eurus.preference.trl", "seed"]
+    assert stages["rm_accuracy"]["metrics"] == ["results/eurus/rm_accuracy.json"]
+    assert stages["reward_trends"]["plots"] == ["results/plots/reward_trends.png"]
 
 
 def test_code_deps_follow_imports(stages):
     deps = stages["pretrain-weak"]["deps"]
     assert "scripts/pretrain.py" in deps and "src/reasonforge/models/pretrain.py" in deps
     assert "src/reasonforge/sandbox/pool.py" not in deps  # pretraining runs no sandbox
-    assert "src/reasonforge/sandbox/worker.py" in stages["evaluate-strong-code"]["deps"]
+    assert "src/reasonforge/sandbox/worker.py" in stages["evaluate-strong"]["deps"]
 
 
 def test_outputs_are_disjoint(stages):

@@ -90,3 +90,16 @@ def test_summary_table_metrics_and_plot(tmp_path):
     report.plot_accuracy(summary, str(plot))
     assert plot.read_bytes()[:4] == b"\x89PNG"
     json.dumps(report.metrics_json(summary))
+
+
+def test_reward_trends_table_and_plot(tmp_path):
+    tables = {"dpo": pd.DataFrame({"step": [1, 2], "rewards_chosen": [0.0, -0.5], "rewards_rejected": [0.0, -1.0],
+                                   "loss": [0.7, 0.6]}),
+              "kto": pd.DataFrame({"step": [1, 2], "rewards_chosen": [0.0, 0.2], "rewards_rejected": [0.0, -0.3]})}
+    trends = report.reward_trends(tables)
+    assert list(trends.columns) == ["algo", "step", "chosen", "rejected"] and len(trends) == 4
+    assert trends[trends["algo"] == "dpo"]["chosen"].tolist() == [0.0, -0.5]
+    report.plot_reward_trends(trends, str(tmp_path / "t.png"))
+    assert (tmp_path / "t.png").stat().st_size > 1000
+    with pytest.raises(ValueError, match=r"orpo: metrics.parquet lacks \['rewards_rejected'\]"):
+        report.reward_trends({"orpo": pd.DataFrame({"step": [1], "rewards_chosen": [0.1]})})

@@ -8,11 +8,11 @@ import torch
 from reasonforge.models.generate import (HFGenerator, SamplingConfig, attention_window, load_generator,
                                          resolve_backend, truncate_at_stop)
 from reasonforge.models.load import import_model, load_model
-from reasonforge.models.pretrain import PretrainConfig, build_model, encode_pairs, pretrain
+from reasonforge.models.pretrain import PretrainConfig, build_model, pack_docs, pretrain
 from reasonforge.models.tokenizer import train_tokenizer
 from reasonforge.tasks import build_family
 
-CFG = {"n_train": 150, "n_test": 4, "n_ood": 4, "forms": ["cot", "pot"],
+CFG = {"n_pretrain": 4, "n_train": 150, "n_test": 4, "n_ood": 4, "forms": ["cot", "pot"],
        "train": {"min_steps": 1, "max_steps": 2, "max_operand": 9}, "ood": {"min_steps": 3, "max_steps": 3, "max_operand": 9}}
 
 
@@ -31,7 +31,7 @@ def tok(corpus):
 def model_dir(tmp_path_factory, tok, corpus):
     out = tmp_path_factory.mktemp("m") / "tiny"
     cfg = PretrainConfig(d_model=32, n_layers=1, n_heads=2, d_ff=64, steps=40, batch_size=16, lr=5e-3, warmup=5)
-    log = pretrain(cfg, tok, *corpus, out, log_every=10)
+    log = pretrain(cfg, tok, [p + s for p, s in zip(*corpus)], out, log_every=10)
     assert log[-1]["loss"] < log[0]["loss"] * 0.7  # it learns something
     return out
 
@@ -65,9 +65,21 @@ def test_tokenizer_roundtrip_and_boundaries(tok, corpus):
     assert tok.padding_side == "left"
 
 
-def test_encode_masks_prompt(tok):
-    (ids, n_prompt), = encode_pairs(tok, ["Q: 1+1\nA (steps):\n"], ["Answer: 2"], max_len=64)
-    assert ids[-1] == tok.eos_token_id and 0 < n_prompt < len(ids)
+def test_documents_are_packed_whole(tok):
+    """Web text: every token of every document (BOS, text, EOS) is in the stream, cut into full
+    max_len windows, the order seeded; a corpus shorter than a window is an error."""
+    texts = [f"Q: {i}+1\nA (steps):\nAnswer: {i + 1}" for i in range(30)]
+    w = pack_docs(tok, texts, max_len=16, seed=0)
+    assert w.shape[1] == 16 and w.dtype == torch.long
+    n_tokens = sum(len(ids) + 1 for ids in tok(texts)["input_ids"])
+    assert w.shape[0] == n_tokens // 16
+    flat = w.flatten().tolist()
+    # only the tail (< one window, shorter than two documents) is dropped
+    assert flat.count(tok.bos_token_id) >= len(texts) - 1 and flat.count(tok.eos_token_id) >= len(texts) - 2
+    assert tok.pad_token_id not in flat
+    assert torch.equal(w, pack_docs(tok, texts, 16, seed=0)) and not torch.equal(w, pack_docs(tok, texts, 16, seed=1))
+    with pytest.raises(ValueError, match="shorter than one window"):
+        pack_docs(tok, texts[:1], max_len=4096)
 
 
 def test_saved_model_loads_with_auto_classes(model_dir):

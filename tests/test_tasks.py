@@ -7,7 +7,7 @@ from reasonforge.sandbox import Sandbox
 from reasonforge.tasks import build_family, code, logic, loaders, math
 from reasonforge.tasks.verify import verify_batch
 
-CFG = {"n_train": 60, "n_test": 20, "n_ood": 20, "forms": ["cot", "pot"],
+CFG = {"n_pretrain": 60, "n_train": 60, "n_test": 20, "n_ood": 20, "forms": ["cot", "pot"],
        "train": {"min_steps": 1, "max_steps": 3, "max_operand": 9},
        "ood": {"min_steps": 4, "max_steps": 5, "max_operand": 20}}
 
@@ -27,7 +27,8 @@ def test_build_family_is_seeded_valid_and_disjoint(family, tmp_path):
     for split, df in a.items():
         io.write_table(df, tmp_path / f"data/tasks/{family}/{split}.parquet")  # schema-valid
         assert (df["split"] == split).all() and len(df) == CFG[f"n_{split}"]
-    assert not set(a["train"]["prompt"]) & (set(a["test"]["prompt"]) | set(a["ood"]["prompt"]))
+    pools = [set(a[s]["prompt"]) for s in ("pretrain", "train", "test", "ood")]
+    assert sum(map(len, pools)) == len(set().union(*pools))  # no prompt in two pools
     assert a["ood"]["difficulty"].min() > a["test"]["difficulty"].max()
 
 

@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import time
 
+import pandas as pd
 import pytest
 import yaml
 
@@ -94,20 +95,60 @@ def dvc_build(tmp_path_factory, root, bin_dir):
     return built_copy(tmp_path_factory, root, bin_dir, "dvc_build", ["dvc", "repro", "-q"])
 
 
+MODELS = ["weak", "strong", "sft", "dpo", "kto", "nca", "orpo"]
+SELECTORS = ["random", "majority", "rm-bt", "rm-dr", "rm-bt+dr"]
+
+
 def test_snakemake_builds_every_artifact(snakemake_build):
     dest, env = snakemake_build
-    tables = sorted(str(p.relative_to(dest)) for p in dest.glob("data/tasks/*/*.parquet")) + \
-        sorted(str(p.relative_to(dest)) for p in dest.glob("results/eval/*/*.parquet")) + ["results/eval/summary.csv"]
-    assert len(tables) == 9 + 6 + 1
+    tables = [str(p.relative_to(dest)) for pattern in ("data/tasks/*/*.parquet", "results/eval/*/*.parquet",
+                                                       "results/bon/*/*.parquet", "data/ultrainteract/*.parquet")
+              for p in sorted(dest.glob(pattern))] + ["results/eval/summary.csv", "data/corpus/pretrain.parquet"]
+    assert len(tables) == 12 + 3 * len(MODELS) + 3 * (1 + len(SELECTORS)) + 3 + 2
     sh(["reasonforge", "validate", *tables], dest, env)
     summary = io.read_table(dest / "results/eval/summary.csv")
-    assert set(summary["model"]) == {"weak", "strong"} and set(summary["benchmark"]) == {"math", "code", "logic"}
-    assert {"greedy", "pass@1", "pass@2"} <= set(summary["metric"])
-    assert "| weak |" in (dest / "results/eval/table.md").read_text()
+    # every model of the DAG is evaluated by name, and every best-of-N selector has its rows
+    assert set(summary["model"]) == set(MODELS) | {f"bon-{s}" for s in SELECTORS}
+    assert set(summary["benchmark"]) == {"math", "code", "logic"}
+    assert {"greedy", "pass@1", "pass@2", "maj@2"} <= set(summary["metric"])
+    table = (dest / "results/eval/table.md").read_text()
+    assert "| weak |" in table and "| nca |" in table and "| bon-rm-bt+dr |" in table
     assert (dest / "results/plots/accuracy.png").stat().st_size > 1000
-    for name in ("weak", "strong"):
-        assert (dest / f"models/base/{name}/config.json").exists()
+    for name in ("base/weak", "base/strong", "sft", "pref/dpo", "pref/kto", "pref/nca", "pref/orpo", "rm/bt", "rm/dr", "rm/bt+dr"):
+        assert (dest / f"models/{name}/config.json").exists(), name
+        if not name.startswith("base/"):
+            assert len(pd.read_parquet(dest / f"models/{name}/metrics.parquet")) >= 2, name
     assert "Nothing to be done" in sh(["snakemake", "-n"], dest, env).stdout
+
+
+def test_eurus_artifacts(snakemake_build):
+    """Trees, their SFT rows and pairs, stats, reward trends and held-out accuracies, built by the rules."""
+    dest, env = snakemake_build
+    nodes = io.read_table(dest / "data/ultrainteract/trees.parquet")
+    assert nodes["tree_id"].nunique() == 3 * 6 and nodes["turn"].max() <= 2  # smoke: 6 per family, max_turns 2
+    pairs = io.read_table(dest / "data/ultrainteract/pairs.parquet")
+    sft = io.read_table(dest / "data/ultrainteract/sft.parquet")
+    assert len(pairs) > 0 and len(sft) == int(nodes["correct"].sum())
+    stats = (dest / "data/ultrainteract/stats.md").read_text()
+    assert f"pairs: {len(pairs)}" in stats
+    trends = pd.read_csv(dest / "results/eurus/reward_trends.csv")
+    assert set(trends["algo"]) == {"dpo", "kto", "nca", "orpo"} and trends[["chosen", "rejected"]].notna().all().all()
+    assert (dest / "results/plots/reward_trends.png").stat().st_size > 1000
+    acc = json.loads((dest / "results/eurus/rm_accuracy.json").read_text())
+    assert set(acc) == {"bt", "dr", "bt+dr"} and all(0 <= a["accuracy"] <= 1 and a["pairs"] > 0 for a in acc.values())
+
+
+def test_pools_are_disjoint_and_the_corpus_uses_only_pretrain(snakemake_build):
+    """On the built artifacts: no prompt in two pools of a family, and the corpus the base models
+    learn from holds problems of the pretrain pools only."""
+    dest, _ = snakemake_build
+    for family in ("math", "code", "logic"):
+        pools = {s: io.read_table(dest / f"data/tasks/{family}/{s}.parquet") for s in ("pretrain", "train", "test", "ood")}
+        prompts = [set(df["prompt"]) for df in pools.values()]
+        assert sum(map(len, prompts)) == len(set().union(*prompts)), family
+    corpus = io.read_table(dest / "data/corpus/pretrain.parquet")
+    used = {i for s in corpus["sources"] for i in s.split(",")}
+    assert used and all("-pretrain-" in i for i in used)
 
 
 def test_snakemake_build_is_committed_to_dvc(snakemake_build):
@@ -174,6 +215,8 @@ def test_pretrained_model_and_external_benchmark_rules(snakemake_build, root):
     params = yaml.safe_load((dest / "params.yaml").read_text())
     params["models"]["local"] = {"source": "pretrained", "path": str(dest / "models/base/weak")}
     params["tasks"]["external"] = {"gsm": {"loader": "gsm8k", "path": str(root / "tests/fixtures/gsm8k.jsonl")}}
+    params["eval"]["benchmarks"] = ["gsm"]
+    params["eval"]["models"] = ["local"]
     (dest / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
     sh(["snakemake", "--cores", "2", "results/eval/local/gsm.parquet"], dest, env)
     assert json.loads((dest / "models/base/local/source.json").read_text())["kind"] == "local"
@@ -193,26 +236,25 @@ def test_dvc_repro_builds_from_scratch(dvc_build):
 def test_param_change_agrees_between_dvc_and_snakemake(dvc_build):
     dest, env = dvc_build
     params = yaml.safe_load((dest / "params.yaml").read_text())
-    params["models"]["strong"]["train"]["lr"] = 0.001
+    params["eurus"]["reward"]["trl"]["learning_rate"] = 0.001
     (dest / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
-    # dvc status names the stage whose params changed; snakemake -n schedules it for that reason
-    # and its downstream because the stage will rewrite their inputs
+    # dvc status names the stages whose params changed; snakemake -n schedules them for that reason
+    # and their downstream because the stages will rewrite their inputs
     jobs = snakemake_jobs(dest, env)
-    assert dvc_stale(dest, env) == invalidated(jobs) == {"pretrain-strong"}
-    assert set(jobs) == {"pretrain-strong", "evaluate-strong-math", "evaluate-strong-code",
-                         "evaluate-strong-logic", "summarize"}
+    rms = {f"train_reward-{loss}" for loss in ("bt", "dr", "bt+dr")}
+    assert dvc_stale(dest, env) == invalidated(jobs) == rms
+    assert set(jobs) == rms | {f"bon_select-rm-{loss}" for loss in ("bt", "dr", "bt+dr")} | {"rm_accuracy", "summarize"}
     # dvc repro re-runs exactly the jobs snakemake scheduled, then both have nothing to do
     ran = set(re.findall(r"Running stage '([^']+)'", sh(["dvc", "repro"], dest, env).stdout))
     assert ran == set(jobs)
     assert dvc_stale(dest, env) == set() and snakemake_jobs(dest, env) == {}
-    # a generation change invalidates only the evaluations (and, through them, the summary);
-    # a rebuild with snakemake commits to dvc.lock through its onsuccess hook
-    params["generation"]["max_new_tokens"] = 20
+    # a change of the best-of-N size invalidates only its samples (and, through them, the selections
+    # and the summary); a rebuild with snakemake commits to dvc.lock through its onsuccess hook
+    params["eurus"]["bon"]["n"] = 3
     (dest / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
     jobs = snakemake_jobs(dest, env)
-    evals = {f"evaluate-{m}-{b}" for m in ("weak", "strong") for b in ("math", "code", "logic")}
-    assert dvc_stale(dest, env) == invalidated(jobs) == evals
-    assert set(jobs) == evals | {"summarize"}
+    assert dvc_stale(dest, env) == invalidated(jobs) == {"bon_samples"}
+    assert set(jobs) == {"bon_samples", "summarize"} | {f"bon_select-{s}" for s in SELECTORS}
     sh(["snakemake", "--cores", "2"], dest, env)
     assert dvc_stale(dest, env) == set() and snakemake_jobs(dest, env) == {}
 
@@ -220,11 +262,11 @@ def test_param_change_agrees_between_dvc_and_snakemake(dvc_build):
 def test_dvc_exp_run_with_a_changed_param(dvc_build):
     dest, env = dvc_build
     sh("git add -A && git -c user.email=t@t -c user.name=t commit -qm baseline", dest, env)
-    out = sh(["dvc", "exp", "run", "-S", "generation.top_p=0.9"], dest, env).stdout
+    out = sh(["dvc", "exp", "run", "-S", "eval.n_samples=3"], dest, env).stdout
     ran = set(re.findall(r"Running stage '([^']+)'", out))
-    assert ran == {f"evaluate-{m}-{b}" for m in ("weak", "strong") for b in ("math", "code", "logic")} | {"summarize"}
+    assert ran == {f"evaluate-{m}" for m in MODELS} | {"summarize"}
     shown = json.loads(sh(["dvc", "exp", "show", "--json"], dest, env).stdout)
-    assert "0.9" in json.dumps(shown)
+    assert '"n_samples": 3' in json.dumps(shown)
 
 
 def test_lint_is_clean(root, bin_dir):
@@ -290,14 +332,14 @@ def test_overlay_build_is_not_recorded_in_dvc_lock(tmp_path_factory, root, bin_d
 
 
 def test_code_edit_then_one_target_rebuilt(snakemake_build):
-    """A module every evaluation runs is edited and one evaluation rebuilt: the other five were
-    built by the old code, and both tools say so (dvc.lock does not pair them with the new code).
-    Last of the tests on this build: it leaves five stages stale."""
+    """A module every evaluation runs is edited and one evaluation rebuilt: the others were built by
+    the old code, and both tools say so (dvc.lock does not pair them with the new code).
+    Last of the tests on this build: it leaves those stages stale."""
     dest, env = snakemake_build
     module = dest / "src/reasonforge/evaluate/run.py"
     module.write_text(module.read_text() + "\n# edited\n")
     sh(["snakemake", "--cores", "2", "--", "results/eval/weak/math.parquet"], dest, env)
-    others = {f"evaluate-{m}-{b}" for m in ("weak", "strong") for b in ("math", "code", "logic")} - {"evaluate-weak-math"}
+    others = {f"evaluate-{m}" for m in MODELS if m != "weak"} | {"bon_samples"}
     assert agree(dest, env) == others
     jobs = snakemake_jobs(dest, env)
     assert invalidated(jobs) == others

@@ -113,9 +113,15 @@ def validate(params: dict, source: str = "params.yaml", schema_path: Path = SCHE
 def _check_references(params: dict, source: str) -> None:
     """Cross-key checks the schema cannot express."""
     problems = []
-    for name in params["eval"]["models"]:
-        if name not in params["models"]:
-            problems.append(f"eval.models: {name!r} is not a key of models")
+    actors = params["eurus"]["trees"]["actors"] + [params["eurus"]["trees"]["escalate"] or {"model": None}]
+    for i, actor in enumerate(actors):
+        if actor["model"] is not None and actor["model"] not in params["models"]:
+            where = f"actors[{i}]" if i < len(actors) - 1 else "escalate"
+            problems.append(f"eurus.trees.{where}.model: {actor['model']!r} is not a key of models")
+    missing_rm = [s for s in params["eurus"]["bon"]["selectors"]
+                  if s.startswith("rm-") and s[3:] not in params["eurus"]["reward"]["losses"]]
+    for s in missing_rm:
+        problems.append(f"eurus.bon.selectors: {s!r} needs {s[3:]!r} in eurus.reward.losses")
     known = {"math", "code", "logic", *params["tasks"]["external"]}
     for bench in params["eval"]["benchmarks"]:
         if bench not in known:

@@ -19,6 +19,7 @@ import os
 import signal
 import sys
 import threading
+import traceback
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -135,6 +136,10 @@ def log_to(path: str | Path | None):
         os.dup2(f.fileno(), 2)
         try:
             yield
+        except BaseException as exc:
+            if not isinstance(exc, (SystemExit, KeyboardInterrupt)):
+                traceback.print_exc()  # into the log too, where `Error in rule` points the user
+            raise
         finally:
             sys.stdout.flush()
             sys.stderr.flush()

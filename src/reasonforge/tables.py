@@ -10,7 +10,7 @@ import pandera.pandas as pa
 from pandera.typing import Series
 
 TASK_FAMILIES = ["math", "code", "logic"]
-SPLITS = ["train", "test", "ood"]
+SPLITS = ["pretrain", "train", "test", "ood"]
 
 
 class Strict(pa.DataFrameModel):
@@ -36,6 +36,100 @@ class Instructions(Strict):
     @pa.dataframe_check(error="every row needs an answer or tests")
     def answer_or_tests(cls, df):
         return df["answer"].notna() | df["tests"].notna()
+
+
+class Corpus(Strict):
+    """data/corpus/pretrain.parquet: one row per document of the web-like pretraining corpus."""
+
+    doc_id: Series[str] = pa.Field(unique=True)
+    task: Series[str] = pa.Field(isin=TASK_FAMILIES)
+    text: Series[str] = pa.Field(str_length={"min_value": 1})
+    n_problems: Series[int] = pa.Field(ge=1)
+    n_flawed: Series[int] = pa.Field(ge=0)
+    flaws: Series[str]                                # kinds of the flawed solutions, comma-separated
+    sources: Series[str]                              # instruction ids of the pretrain pool, comma-separated
+
+    @pa.dataframe_check(error="n_flawed must not exceed n_problems")
+    def flawed_within_problems(cls, df):
+        return df["n_flawed"] <= df["n_problems"]
+
+
+class TreeNodes(Strict):
+    """data/ultrainteract/trees.parquet: one row per node of a preference tree (trees/build.py).
+    Integrity: one root per tree (turn 0, no parent), parents exist in the same tree, turn = depth,
+    correct nodes are leaves, at most one correct and one incorrect child per node."""
+
+    tree_id: Series[str]
+    node_id: Series[str] = pa.Field(unique=True)
+    parent_id: Series[str] = pa.Field(nullable=True)
+    turn: Series[int] = pa.Field(ge=0)
+    task: Series[str] = pa.Field(isin=TASK_FAMILIES)
+    form: Series[str] = pa.Field(isin=["cot", "pot", "code"])
+    instruction: Series[str] = pa.Field(str_length={"min_value": 1})
+    action: Series[str]
+    observation: Series[str]
+    critique: Series[str]
+    correct: Series[bool]
+    actor: Series[str]
+    tokens: Series[int] = pa.Field(ge=0)
+    obtained: Series[str] = pa.Field(isin=["root", "sampled", "escalated", "reference"])
+    n_candidates: Series[int] = pa.Field(ge=0)        # actions sampled at this expansion (all actors, escalation)
+    n_correct: Series[int] = pa.Field(ge=0)           # of them verified correct
+
+    @pa.dataframe_check(error="every tree needs exactly one root (turn 0, no parent, obtained=root)")
+    def one_root_per_tree(cls, df):
+        root = df["parent_id"].isna()
+        ok_root = ~root | ((df["turn"] == 0) & (df["obtained"] == "root"))
+        roots = root.groupby(df["tree_id"]).transform("sum")
+        return ok_root & (roots == 1) & (root == (df["obtained"] == "root"))
+
+    @pa.dataframe_check(error="a node's parent must exist in the same tree, with turn = parent's turn + 1")
+    def parents_exist_and_turn_is_depth(cls, df):
+        parents = df.set_index("node_id")[["tree_id", "turn"]]
+        p = df["parent_id"].map(parents["tree_id"]), df["parent_id"].map(parents["turn"])
+        return df["parent_id"].isna() | ((p[0] == df["tree_id"]) & (p[1] + 1 == df["turn"]))
+
+    @pa.dataframe_check(error="correct nodes must be leaves (a node's parent must not be correct)")
+    def correct_nodes_are_leaves(cls, df):
+        correct = df.set_index("node_id")["correct"]
+        return df["parent_id"].isna() | ~df["parent_id"].map(correct).fillna(False).astype(bool)
+
+    @pa.dataframe_check(error="at most one correct and one incorrect child per node")
+    def one_pair_per_node(cls, df):
+        return df.groupby(["parent_id", "correct"], dropna=False)["node_id"].transform("size").where(
+            df["parent_id"].notna(), 1) == 1
+
+
+class SFTData(Strict):
+    """data/ultrainteract/sft.parquet: one row per correct action (prompt -> completion)."""
+
+    tree_id: Series[str]
+    turn: Series[int] = pa.Field(ge=1)
+    task: Series[str] = pa.Field(isin=TASK_FAMILIES)
+    form: Series[str]
+    prompt: Series[str] = pa.Field(str_length={"min_value": 1})
+    completion: Series[str] = pa.Field(str_length={"min_value": 1})
+    obtained: Series[str] = pa.Field(isin=["sampled", "escalated", "reference"])
+
+
+class Pairs(Strict):
+    """data/ultrainteract/pairs.parquet: one row per preference pair; chosen verified correct,
+    rejected verified incorrect, both continuing the same trajectory (prompt)."""
+
+    tree_id: Series[str]
+    turn: Series[int] = pa.Field(ge=1)
+    task: Series[str] = pa.Field(isin=TASK_FAMILIES)
+    form: Series[str]
+    prompt: Series[str] = pa.Field(str_length={"min_value": 1})
+    chosen: Series[str] = pa.Field(str_length={"min_value": 1})
+    rejected: Series[str]
+    chosen_actor: Series[str]
+    rejected_actor: Series[str]
+    chosen_obtained: Series[str] = pa.Field(isin=["sampled", "escalated", "reference"])
+
+    @pa.dataframe_check(error="chosen and rejected must differ")
+    def sides_differ(cls, df):
+        return df["chosen"] != df["rejected"]
 
 
 class EvalSamples(Strict):
@@ -74,7 +168,12 @@ class Summary(Strict):
 
 SCHEMA_FOR_PATH = {
     "data/tasks/*/*.parquet": Instructions,
+    "data/corpus/*.parquet": Corpus,
+    "data/ultrainteract/trees.parquet": TreeNodes,
+    "data/ultrainteract/sft.parquet": SFTData,
+    "data/ultrainteract/pairs.parquet": Pairs,
     "results/eval/*/*.parquet": EvalSamples,
+    "results/bon/*/*.parquet": EvalSamples,
     "results/eval/summary.csv": Summary,
 }
 

@@ -91,3 +91,40 @@ def plot_accuracy(summary: pd.DataFrame, path: str, metric: str = "greedy") -> N
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
+
+
+def reward_trends(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Long table (algo, step, chosen, rejected) of the implicit rewards each preference method
+    logged through training (TRL's rewards/chosen and rewards/rejected)."""
+    frames = []
+    for algo, t in sorted(tables.items()):
+        missing = {"step", "rewards_chosen", "rewards_rejected"} - set(t.columns)
+        if missing:
+            raise ValueError(f"{algo}: metrics.parquet lacks {sorted(missing)}")
+        frames.append(pd.DataFrame({"algo": algo, "step": t["step"], "chosen": t["rewards_chosen"],
+                                    "rejected": t["rewards_rejected"]}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def plot_reward_trends(trends: pd.DataFrame, path: str) -> None:
+    """One panel per method: chosen and rejected rewards against the training step, zero marked
+    (the Eurus paper's figure: DPO's chosen reward falls below zero, KTO's and NCA's do not)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    algos = list(dict.fromkeys(trends["algo"]))
+    fig, axes = plt.subplots(1, len(algos), figsize=(3.2 * len(algos), 3), squeeze=False, sharey=False)
+    for ax, algo in zip(axes[0], algos):
+        t = trends[trends["algo"] == algo]
+        ax.plot(t["step"], t["chosen"], label="chosen", color="tab:green")
+        ax.plot(t["step"], t["rejected"], label="rejected", color="tab:red")
+        ax.axhline(0, color="grey", linewidth=0.8, linestyle="--")
+        ax.set_title(algo)
+        ax.set_xlabel("step")
+    axes[0][0].set_ylabel("implicit reward")
+    axes[0][0].legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)

@@ -9,14 +9,14 @@ from ..tasks.verify import verify_batch
 
 
 def evaluate(generator, instructions: pd.DataFrame, model: str, benchmark: str, gen: dict,
-             n_samples: int, sandbox, seed: int = 0, timeout: float | None = None) -> pd.DataFrame:
+             n_samples: int, sandbox, seed: int = 0, timeout: float | None = None, greedy: bool = True) -> pd.DataFrame:
+    """greedy=False: only the n sampled completions (best-of-N draws its candidates so)."""
     rows = instructions.to_dict("records")
     prompts = [r["prompt"] for r in rows]
-    runs = [(True, SamplingConfig(n=1, temperature=0.0, max_new_tokens=gen["max_new_tokens"],
-                                  batch_size=gen["batch_size"], seed=seed))]
+    common = dict(max_new_tokens=gen["max_new_tokens"], batch_size=gen["batch_size"], stop=gen.get("stop", []), seed=seed)
+    runs = [(True, SamplingConfig(n=1, temperature=0.0, **common))] if greedy else []
     if n_samples > 0:
-        runs.append((False, SamplingConfig(n=n_samples, temperature=gen["temperature"], top_p=gen["top_p"],
-                                           max_new_tokens=gen["max_new_tokens"], batch_size=gen["batch_size"], seed=seed)))
+        runs.append((False, SamplingConfig(n=n_samples, temperature=gen["temperature"], top_p=gen["top_p"], **common)))
     records = []
     for greedy, cfg in runs:
         outs = generator.generate(prompts, cfg, progress=True)

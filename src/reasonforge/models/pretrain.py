@@ -1,8 +1,11 @@
-"""Pretrain a small Llama-architecture model from random init on (prompt, solution) pairs.
+"""Pretrain a small Llama-architecture model from random init on documents (the web-like corpus).
 
-Loss on the solution tokens only (the prompt is context). AdamW(0.9, 0.95), linear warmup then
-cosine decay, seeded batches. Saves a Hugging Face model directory (with its tokenizer and a
-training log) loadable by AutoModelForCausalLM / AutoTokenizer.
+Next-token loss on every token of a document, as on web text: a document is one or several solved
+problems, some solutions flawed (tasks/corpus.py). Documents (BOS text EOS) are packed into one
+stream cut into max_len windows, as in GPT pretraining: no padding, where padded batches of the
+corpus (a third of it chained documents, up to ~590 tokens) spent most of a step on pad tokens.
+AdamW(0.9, 0.95), linear warmup then cosine decay, seeded windows. Saves a Hugging Face model
+directory (with its tokenizer and a training log) loadable by AutoModelForCausalLM / AutoTokenizer.
 """
 from __future__ import annotations
 
@@ -49,23 +52,16 @@ def build_model(cfg: PretrainConfig, tok: PreTrainedTokenizerFast) -> LlamaForCa
     return LlamaForCausalLM(config)
 
 
-def encode_pairs(tok, prompts: list[str], solutions: list[str], max_len: int) -> list[tuple[list[int], int]]:
-    """(token ids, prompt length) per example; prompt + solution + EOS, truncated to max_len."""
-    p_ids = tok(prompts)["input_ids"]
-    s_ids = tok(solutions, add_special_tokens=False)["input_ids"]
-    return [((p + s + [tok.eos_token_id])[:max_len], len(p)) for p, s in zip(p_ids, s_ids)]
-
-
-def collate(batch, pad_id: int):
-    width = max(len(ids) for ids, _ in batch)
-    input_ids = torch.full((len(batch), width), pad_id)
-    labels = torch.full((len(batch), width), -100)
-    mask = torch.zeros((len(batch), width), dtype=torch.long)
-    for i, (ids, n_prompt) in enumerate(batch):
-        input_ids[i, : len(ids)] = torch.tensor(ids)
-        labels[i, n_prompt : len(ids)] = torch.tensor(ids[n_prompt:])
-        mask[i, : len(ids)] = 1
-    return input_ids, mask, labels
+def pack_docs(tok, texts: list[str], max_len: int, seed: int = 0) -> torch.Tensor:
+    """(windows, max_len) token ids: the documents, each BOS + text + EOS, in a seeded order,
+    concatenated and cut into windows (the last partial window dropped)."""
+    docs = [ids + [tok.eos_token_id] for ids in tok(texts)["input_ids"]]
+    random.Random(seed).shuffle(docs)
+    stream = torch.tensor([t for ids in docs for t in ids])
+    n = len(stream) // max_len
+    if n == 0:
+        raise ValueError(f"corpus of {len(stream)} tokens is shorter than one window of max_len={max_len}")
+    return stream[: n * max_len].view(n, max_len)
 
 
 def lr_at(step: int, cfg: PretrainConfig) -> float:
@@ -75,14 +71,14 @@ def lr_at(step: int, cfg: PretrainConfig) -> float:
     return cfg.lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress)))
 
 
-def pretrain(cfg: PretrainConfig, tok, prompts: list[str], solutions: list[str], out_dir: str | Path,
+def pretrain(cfg: PretrainConfig, tok, texts: list[str], out_dir: str | Path,
              log_every: int = 20, threads: int | None = None) -> list[dict]:
     """`threads` is how the job runs (the rule's threads, from the profile), not part of the config:
     a change of machine must not change what is built."""
     if threads:
         torch.set_num_threads(threads)
     model = build_model(cfg, tok)
-    data = encode_pairs(tok, prompts, solutions, cfg.max_len)
+    windows = pack_docs(tok, texts, cfg.max_len, cfg.seed)
     decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
     no_decay = [p for n, p in model.named_parameters() if p.dim() < 2]
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": cfg.weight_decay},
@@ -92,15 +88,15 @@ def pretrain(cfg: PretrainConfig, tok, prompts: list[str], solutions: list[str],
     model.train()
     bar = tqdm(range(cfg.steps), desc=f"pretrain {sum(p.numel() for p in model.parameters()) / 1e6:.2f}M", unit="step")
     for step in bar:
-        input_ids, mask, labels = collate([data[rng.randrange(len(data))] for _ in range(cfg.batch_size)], tok.pad_token_id)
+        input_ids = windows[[rng.randrange(len(windows)) for _ in range(cfg.batch_size)]]
         for group in opt.param_groups:
             group["lr"] = lr_at(step, cfg)
-        loss = model(input_ids=input_ids, attention_mask=mask, labels=labels).loss
+        loss = model(input_ids=input_ids, labels=input_ids).loss
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
-        tokens += int(mask.sum())
+        tokens += input_ids.numel()
         if step % log_every == 0 or step == cfg.steps - 1:
             entry = {"step": step, "loss": round(loss.item(), 4), "lr": lr_at(step, cfg),
                      "tokens_per_s": round(tokens / (time.time() - t0), 1)}

@@ -1,7 +1,8 @@
 """Task suites: seeded synthetic families (math, code, logic) and real-data loaders.
 
-`build_family` returns the train / test / ood instruction tables of one family; test and ood
-never repeat a train prompt.
+`build_family` returns the pools of one family: train (what the methods draw instructions from),
+test, ood (harder) and pretrain (only for the web-like corpus, see corpus.py). No prompt is in two
+pools.
 """
 from __future__ import annotations
 
@@ -30,16 +31,16 @@ def _rows(family: str, split: str, rng: random.Random, n: int, difficulty: dict,
 
 
 def build_family(family: str, cfg: dict, seed: int) -> dict[str, pd.DataFrame]:
-    """cfg is params `tasks.<family>`; returns {"train": df, "test": df, "ood": df}."""
+    """cfg is params `tasks.<family>`; returns {"train": df, "test": df, "ood": df, "pretrain": df}.
+    Each pool has its own random stream and excludes every prompt of the pools made before it."""
     forms = cfg.get("forms", ["cot"])
     plan = [("train", cfg["n_train"], cfg["train"]), ("test", cfg["n_test"], cfg["train"]),
-            ("ood", cfg["n_ood"], cfg["ood"])]
-    out, train_prompts = {}, set()
+            ("ood", cfg["n_ood"], cfg["ood"]), ("pretrain", cfg["n_pretrain"], cfg["train"])]
+    out, taken = {}, set()
     for split, n, difficulty in plan:
         rng = random.Random(f"{seed}/{family}/{split}")
-        rows = _rows(family, split, rng, n, difficulty, forms, exclude=train_prompts)
-        if split == "train":
-            train_prompts = {r["prompt"] for r in rows}
+        rows = _rows(family, split, rng, n, difficulty, forms, exclude=taken)
+        taken |= {r["prompt"] for r in rows}
         df = pd.DataFrame(rows)
         df.insert(0, "id", [f"{family}-{split}-{i:05d}" for i in range(len(df))])
         df["source"] = "synthetic"

@@ -20,6 +20,16 @@ class Verdict:
     correct: bool
     answer: str | None
     status: str  # correct | wrong | no_answer | error | timeout | limit
+    output: str = ""  # what running the program showed (its last printed line or error), for observations
+
+
+def _shown(result: dict) -> str:
+    """The line of a sandbox run a user would look at: the error's last line, else the last printed one."""
+    if result["status"] in ("timeout", "limit"):
+        return f"{result['status']}: the program was stopped"
+    text = result["stderr"] if result["status"] != "ok" else result["stdout"]
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    return lines[-1].strip() if lines else ("(no output)" if result["status"] == "ok" else "error")
 
 
 def _compare(row, predicted: str | None) -> Verdict:
@@ -55,13 +65,15 @@ def verify_batch(rows: list[dict], completions: list[str], sandbox=None, timeout
         if sandbox is None:
             raise ValueError("verify_batch: code and program-aided rows need a sandbox")
         for i, result in zip(slots, sandbox.map(programs, timeout=timeout)):
-            row = rows[i]
+            row, shown = rows[i], _shown(result)
             if row["task"] == "code":
                 ok = result["status"] == "ok"
-                verdicts[i] = Verdict(ok, None, "correct" if ok else ("wrong" if result["status"] == "error" else result["status"]))
+                status = "correct" if ok else ("wrong" if result["status"] == "error" else result["status"])
+                verdicts[i] = Verdict(ok, None, status, "all tests passed" if ok else shown)
             elif result["status"] != "ok":
-                verdicts[i] = Verdict(False, None, result["status"])
+                verdicts[i] = Verdict(False, None, result["status"], shown)
             else:
                 lines = result["stdout"].strip().splitlines()
                 verdicts[i] = _compare(row, lines[-1] if lines else None)
+                verdicts[i].output = shown
     return verdicts

@@ -1,0 +1,75 @@
+"""Scoring beside generation: one number per (prompt, completion), batched, counting tokens read.
+
+    scorer = load_scorer("models/rm/bt+dr")           # a reward or value head: its sequence score
+    scorer = load_scorer("models/sft", kind="logprob")  # a policy: sum of the completion's token log-probs
+    scores = scorer.score(prompts, completions)
+    scorer.tokens_read                                  # every token the scorer read, for compute counts
+
+Reranking and search take any scorer, so the Eurus reward model, AlphaLLM's critics and a policy's
+likelihood are interchangeable.
+"""
+from __future__ import annotations
+
+import torch
+
+
+class _Scorer:
+    def __init__(self, path: str, device: str | None = None, threads: int | None = None):
+        if threads:
+            torch.set_num_threads(threads)
+        self.device = device or ("cuda" if torch.cuda.is_available() else "cpu")
+        self.model, self.tok = self._load(path)
+        self.model.to(self.device).eval()
+        self.tokens_read = 0
+
+    @torch.inference_mode()
+    def score(self, prompts: list[str], completions: list[str], batch_size: int = 32) -> list[float]:
+        out: list[float] = []
+        for start in range(0, len(prompts), batch_size):
+            out += self._batch(prompts[start : start + batch_size], completions[start : start + batch_size])
+        return out
+
+
+class SequenceScorer(_Scorer):
+    """A sequence-classification head with one label (reward model, value head): the score of the
+    last token of prompt + completion (left padding, so that is the last column)."""
+
+    def _load(self, path):
+        from ..train.reward import load_reward_model
+
+        return load_reward_model(path)
+
+    def _batch(self, prompts, completions):
+        enc = self.tok([p + c for p, c in zip(prompts, completions)], return_tensors="pt", padding=True).to(self.device)
+        self.tokens_read += int(enc["attention_mask"].sum())
+        return self.model(**enc).logits[:, 0].float().tolist()
+
+
+class LogProbScorer(_Scorer):
+    """A causal LM: the summed log-probability of the completion's tokens given the prompt."""
+
+    def _load(self, path):
+        from .load import load_model
+
+        return load_model(path, "cpu")
+
+    def _batch(self, prompts, completions):
+        p_ids = self.tok(prompts)["input_ids"]
+        c_ids = self.tok(completions, add_special_tokens=False)["input_ids"]
+        seqs = [p + c for p, c in zip(p_ids, c_ids)]
+        width = max(map(len, seqs))
+        ids = torch.full((len(seqs), width), self.tok.pad_token_id)
+        mask = torch.zeros_like(ids)
+        for i, s in enumerate(seqs):  # left padding, as generation does
+            ids[i, width - len(s):], mask[i, width - len(s):] = torch.tensor(s), 1
+        ids, mask = ids.to(self.device), mask.to(self.device)
+        self.tokens_read += int(mask.sum())
+        logits = self.model(input_ids=ids, attention_mask=mask, position_ids=(mask.cumsum(-1) - 1).clamp(min=0)).logits
+        logp = torch.log_softmax(logits[:, :-1].float(), -1).gather(-1, ids[:, 1:, None])[..., 0]
+        return [float(logp[i, width - 1 - len(c):].sum()) for i, c in enumerate(c_ids)]
+
+
+def load_scorer(path: str, kind: str = "sequence", threads: int | None = None):
+    if kind not in ("sequence", "logprob"):
+        raise ValueError(f"scorer kind {kind!r}: sequence | logprob")
+    return (SequenceScorer if kind == "sequence" else LogProbScorer)(path, threads=threads)

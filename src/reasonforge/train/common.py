@@ -1,0 +1,80 @@
+"""What every trainer shares: TRL config from a params sub-tree, model loading, LoRA, saving.
+
+params hand TRL its own options (`trl:` sub-tree) straight to its config class, so TRL validates
+them (an unknown key is TRL's TypeError, re-raised naming the params key) and the project's schema
+does not copy TRL's fields. The project sets only what a from-scratch model on a CPU needs
+(notes/trl-and-friends.md): bf16 only on a GPU that has it, no gradient checkpointing, no
+checkpoints, no reporting; a user's `trl:` value wins over these.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import torch
+
+os.environ.setdefault("TRL_EXPERIMENTAL_SILENCE", "1")
+
+
+def device_defaults() -> dict:
+    """bf16 on a GPU that supports it, fp32 on CPU: the same rules run on both."""
+    gpu = torch.cuda.is_available()
+    return dict(bf16=gpu and torch.cuda.is_bf16_supported(), use_cpu=not gpu)
+
+
+def trl_config(config_cls, options: dict, key: str, seed: int, output_dir: str):
+    base = dict(output_dir=output_dir, report_to="none", save_strategy="no", logging_steps=1, seed=seed,
+                data_seed=seed, activation_checkpointing=False, disable_tqdm=False, **device_defaults())
+    try:
+        return config_cls(**{**base, **options})
+    except TypeError as exc:
+        raise ValueError(f"{key}: {exc} (these options go to trl.{config_cls.__name__})") from None
+
+
+def lora_config(lora: dict | None, task_type: str):
+    """PEFT LoRA from params (`lora: {r, lora_alpha, ...}`), None when off."""
+    if not lora:
+        return None
+    from peft import LoraConfig
+
+    return LoraConfig(task_type=task_type, **{"target_modules": "all-linear", **lora})
+
+
+def load_causal_lm(path: str):
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    return AutoModelForCausalLM.from_pretrained(path, dtype=torch.float32), AutoTokenizer.from_pretrained(path)
+
+
+def save_trained(trainer, tok, out_dir: str | Path, extra_tables: dict[str, pd.DataFrame] | None = None) -> None:
+    """A loadable model directory (LoRA merged into the weights) with its tokenizer and the per-step
+    training metrics as metrics.parquet; written to a temp dir by the caller's atomic_dir."""
+    model = trainer.model
+    if hasattr(model, "merge_and_unload"):  # a PEFT model: the next rule needs plain weights
+        model = model.merge_and_unload()
+    out = Path(out_dir)
+    model.save_pretrained(out)
+    tok.save_pretrained(out)
+    step_metrics(trainer).to_parquet(out / "metrics.parquet", index=False)
+    for name, table in (extra_tables or {}).items():
+        table.to_parquet(out / f"{name}.parquet", index=False)
+
+
+def step_metrics(trainer) -> pd.DataFrame:
+    """One row per logged training step: loss and whatever the trainer logs (rewards, log-probs)."""
+    rows = [e for e in trainer.state.log_history if "loss" in e and "train_runtime" not in e]
+    df = pd.DataFrame(rows)
+    keep = [c for c in df.columns if c not in ("epoch",)]
+    return df[keep].rename(columns=lambda c: c.replace("/", "_")).astype({"step": int})
+
+
+def scratch_dir() -> str:
+    """TRL's output_dir: nothing is saved there (save_strategy=no), but it must exist."""
+    return tempfile.mkdtemp(prefix="trl-")
+
+
+def remove(path: str) -> None:
+    shutil.rmtree(path, ignore_errors=True)

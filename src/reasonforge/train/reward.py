@@ -1,0 +1,108 @@
+"""Reward model on the trees' pairs: trl.RewardTrainer with the loss a param.
+
+- bt: Bradley-Terry, -log sigmoid(r_chosen - r_rejected) (TRL's own loss);
+- dr: the Eurus paper's direct-reward term alone, -log sigmoid(r_chosen) - log sigmoid(-r_rejected):
+  it pushes chosen rewards above zero and rejected below, not only apart;
+- bt+dr: their sum (the paper's choice).
+The DR term is added by `DirectRewardTrainer`, a small subclass of RewardTrainer that reuses its
+loss, metrics and batching. The model is `AutoModelForSequenceClassification` with one label,
+initialised from a causal LM directory (its score head is new).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+import torch
+from torch import nn
+
+from .common import lora_config, remove, save_trained, scratch_dir, trl_config
+
+LOSSES = ("bt", "dr", "bt+dr")
+
+
+def direct_reward_loss(chosen: torch.Tensor, rejected: torch.Tensor) -> torch.Tensor:
+    return (-nn.functional.logsigmoid(chosen) - nn.functional.logsigmoid(-rejected)).mean()
+
+
+def _trainer_class():
+    from trl import RewardTrainer
+
+    class DirectRewardTrainer(RewardTrainer):
+        def __init__(self, *args, loss: str = "bt+dr", **kwargs):
+            if loss not in LOSSES:
+                raise ValueError(f"reward loss {loss!r}: one of {', '.join(LOSSES)}")
+            super().__init__(*args, **kwargs)
+            self.loss_kind = loss
+
+        def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
+            bt, outputs = super().compute_loss(model, inputs, return_outputs=True, num_items_in_batch=num_items_in_batch)
+            if self.loss_kind == "bt":
+                return (bt, outputs) if return_outputs else bt
+            chosen, rejected = torch.chunk(outputs.logits.squeeze(-1), chunks=2)
+            dr = direct_reward_loss(chosen, rejected)
+            self._metrics["train" if model.training else "eval"]["dr_loss"].append(dr.item())
+            loss = dr if self.loss_kind == "dr" else bt + dr
+            return (loss, outputs) if return_outputs else loss
+
+    return DirectRewardTrainer
+
+
+@dataclass
+class RewardRun:
+    loss: str = "bt+dr"
+    trl: dict = field(default_factory=dict)   # options of trl.RewardConfig
+    lora: dict | None = None
+    seed: int = 0
+
+
+def load_reward_model(path: str):
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(path)
+    model = AutoModelForSequenceClassification.from_pretrained(path, num_labels=1, dtype=torch.float32)
+    model.config.pad_token_id = tok.pad_token_id
+    return model, tok
+
+
+def split_pairs(pairs: pd.DataFrame, heldout: float, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(train, held-out) by tree, so no held-out pair shares a tree (and its prompt) with training."""
+    import random
+
+    trees = sorted(pairs["tree_id"].unique())
+    random.Random(f"{seed}/heldout").shuffle(trees)
+    held = set(trees[: max(1, round(heldout * len(trees)))])
+    mask = pairs["tree_id"].isin(held)
+    if mask.all():
+        raise ValueError(f"reward: only {len(trees)} trees with pairs; nothing left to train on after the held-out split")
+    return pairs[~mask].reset_index(drop=True), pairs[mask].reset_index(drop=True)
+
+
+def pair_accuracy(scorer, pairs: pd.DataFrame) -> dict:
+    """Fraction of pairs where the chosen side scores higher (ties count as wrong), Wilson 95% CI."""
+    from ..evaluate.metrics import wilson
+
+    prompts = list(pairs["prompt"])
+    chosen = scorer.score(prompts, list(pairs["chosen"]))
+    rejected = scorer.score(prompts, list(pairs["rejected"]))
+    right = sum(c > r for c, r in zip(chosen, rejected))
+    lo, hi = wilson(right, len(pairs))
+    return {"pairs": len(pairs), "accuracy": right / max(1, len(pairs)), "ci_low": lo, "ci_high": hi}
+
+
+def train_reward(model_dir: str, pairs: pd.DataFrame, run: RewardRun, out_dir: str, key: str = "train.reward") -> pd.DataFrame:
+    from datasets import Dataset
+    from trl import RewardConfig
+
+    model, tok = load_reward_model(model_dir)
+    ds = Dataset.from_pandas(pairs[["prompt", "chosen", "rejected"]], preserve_index=False).shuffle(seed=run.seed)
+    scratch = scratch_dir()
+    try:
+        args = trl_config(RewardConfig, run.trl, f"{key}.trl", run.seed, scratch)
+        trainer = _trainer_class()(model=model, args=args, train_dataset=ds, processing_class=tok,
+                                   peft_config=lora_config(run.lora, "SEQ_CLS"), loss=run.loss)
+        trainer.train()
+        save_trained(trainer, tok, out_dir)
+    finally:
+        remove(scratch)
+    return pd.read_parquet(f"{out_dir}/metrics.parquet")

@@ -1,0 +1,39 @@
+"""Supervised fine-tuning on verified actions: trl.SFTTrainer, loss on the completion only.
+
+    train_sft("models/base/strong", sft_table, SFTRun(trl={"learning_rate": 1e-3}), "models/sft")
+
+The table has `prompt` and `completion` columns (data/ultrainteract/sft.parquet); SFTTrainer
+trains on the completion only for prompt/completion data and appends EOS.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from .common import lora_config, load_causal_lm, remove, save_trained, scratch_dir, trl_config
+
+
+@dataclass
+class SFTRun:
+    trl: dict = field(default_factory=dict)   # options of trl.SFTConfig (validated by TRL)
+    lora: dict | None = None                   # peft.LoraConfig options; None = full fine-tuning
+    seed: int = 0
+
+
+def train_sft(model_dir: str, data: pd.DataFrame, run: SFTRun, out_dir: str, key: str = "train.sft") -> pd.DataFrame:
+    from datasets import Dataset
+    from trl import SFTConfig, SFTTrainer
+
+    model, tok = load_causal_lm(model_dir)
+    ds = Dataset.from_pandas(data[["prompt", "completion"]], preserve_index=False).shuffle(seed=run.seed)
+    scratch = scratch_dir()
+    try:
+        args = trl_config(SFTConfig, {"completion_only_loss": True, **run.trl}, f"{key}.trl", run.seed, scratch)
+        trainer = SFTTrainer(model=model, args=args, train_dataset=ds, processing_class=tok,
+                             peft_config=lora_config(run.lora, "CAUSAL_LM"))
+        trainer.train()
+        save_trained(trainer, tok, out_dir)
+    finally:
+        remove(scratch)
+    return pd.read_parquet(f"{out_dir}/metrics.parquet")

@@ -1,0 +1,54 @@
+import pandas as pd
+import pytest
+
+from reasonforge.evaluate.bon import select
+from reasonforge.tables import EvalSamples
+
+
+def samples(rows):
+    """rows: (id, sample, answer, correct[, form, completion])"""
+    recs = []
+    for r in rows:
+        id_, j, answer, correct = r[:4]
+        form = r[4] if len(r) > 4 else "cot"
+        recs.append(dict(id=id_, model="sft", benchmark="math", split="test", form=form, sample=j, greedy=False,
+                         completion=r[5] if len(r) > 5 else f"Answer: {answer}", answer=answer, correct=correct,
+                         status="correct" if correct else "wrong", tokens=3))
+    recs.append(dict(recs[0], sample=0, greedy=True))  # a greedy row is never a candidate
+    return EvalSamples.validate(pd.DataFrame(recs))
+
+
+S = samples([("a", 1, "3", False), ("a", 2, "4", True), ("a", 3, "4", True), ("a", 4, "3", False),
+             ("b", 1, None, False), ("b", 2, "7", False), ("b", 3, "9", True)])
+
+
+def test_majority_picks_the_earliest_sample_of_the_most_common_answer():
+    out = EvalSamples.validate(select(S, "majority")).set_index("id")
+    assert out.loc["a", "sample"] == 1  # tie 3 vs 4 (two each): the earliest vote wins
+    assert out.loc["b", "sample"] == 2  # None is no vote; 7 and 9 tie, 7 came first
+    assert (out["greedy"]).all() and set(out["model"]) == {"majority"}
+
+
+def test_scored_selection_takes_the_highest_and_breaks_ties_early():
+    scores = [0.1, 0.9, 0.9, 0.2, 5.0, 1.0, 4.0]
+    out = select(S, "rm", scores=scores, name="bon-rm").set_index("id")
+    assert out.loc["a", "sample"] == 2 and out.loc["b", "sample"] == 1 and not out.loc["b", "correct"]
+    assert set(out["model"]) == {"bon-rm"}
+    with pytest.raises(ValueError, match="3 scores for 7 samples"):
+        select(S, "rm", scores=[1, 2, 3])
+    with pytest.raises(ValueError, match="needs scores"):
+        select(S, "rm")
+
+
+def test_random_is_seeded_and_uniform():
+    picks = {seed: tuple(select(S, "random", seed=seed)["sample"]) for seed in range(40)}
+    assert picks[3] == tuple(select(S, "random", seed=3)["sample"])
+    assert {p[0] for p in picks.values()} == {1, 2, 3, 4}
+
+
+def test_code_votes_on_the_program():
+    prog = "```python\ndef f(x):\n    return x + 1\n```"
+    other = "```python\ndef f(x):\n    return x\n```"
+    s = samples([("c", 1, None, False, "code", other), ("c", 2, None, True, "code", prog),
+                 ("c", 3, None, True, "code", prog.replace("+ 1", "+ 1   "))])
+    assert select(s, "majority")["sample"].item() == 2  # trailing spaces do not split the vote

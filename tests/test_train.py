@@ -1,0 +1,109 @@
+import math
+
+import pandas as pd
+import pytest
+import torch
+
+from reasonforge.models.pretrain import PretrainConfig, pretrain
+from reasonforge.models.tokenizer import train_tokenizer
+from reasonforge.tasks import build_family
+from reasonforge.tasks.corpus import flaw
+from reasonforge.train.common import load_causal_lm
+from reasonforge.train.preference import PreferenceRun, train_preference
+from reasonforge.train.reward import RewardRun, direct_reward_loss, load_reward_model, train_reward
+from reasonforge.train.sft import SFTRun, train_sft
+
+CFG = {"n_pretrain": 4, "n_train": 40, "n_test": 2, "n_ood": 2, "forms": ["cot"],
+       "train": {"min_steps": 1, "max_steps": 2, "max_operand": 9}, "ood": {"min_steps": 3, "max_steps": 3, "max_operand": 9}}
+FAST = {"max_steps": 3, "per_device_train_batch_size": 4, "learning_rate": 1e-3, "disable_tqdm": True}
+
+
+@pytest.fixture(scope="module")
+def data():
+    import random
+
+    rows = pd.concat([build_family(f, CFG, 0)["train"] for f in ("math", "logic")]).to_dict("records")
+    rng = random.Random(0)
+    pairs = [dict(prompt=r["prompt"], chosen=r["solution"], rejected=flaw(r, rng)[0]) for r in rows if flaw(r, random.Random(1))]
+    return pd.DataFrame([dict(prompt=r["prompt"], completion=r["solution"]) for r in rows]), pd.DataFrame(pairs)
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory, data):
+    sft, _ = data
+    texts = list(sft["prompt"] + sft["completion"])
+    tok = train_tokenizer(texts, vocab_size=160)
+    out = tmp_path_factory.mktemp("m") / "base"
+    pretrain(PretrainConfig(d_model=32, n_layers=1, n_heads=2, d_ff=64, max_len=128, steps=5, batch_size=8), tok,
+             texts, out, log_every=1)
+    return str(out)
+
+
+def test_direct_reward_loss_by_hand():
+    chosen, rejected = torch.tensor([2.0, -1.0]), torch.tensor([0.5, 1.0])
+    sig = lambda x: 1 / (1 + math.exp(-x))
+    want = (-math.log(sig(2.0)) - math.log(sig(-0.5)) - math.log(sig(-1.0)) - math.log(sig(-1.0))) / 2
+    assert direct_reward_loss(chosen, rejected).item() == pytest.approx(want, rel=1e-6)
+
+
+def test_sft_trains_on_completions_and_saves_a_loadable_model(base, data, tmp_path):
+    sft, _ = data
+    metrics = train_sft(base, sft, SFTRun(trl=FAST), str(tmp_path / "sft"))
+    assert list(metrics["step"]) == [1, 2, 3] and metrics["loss"].notna().all()
+    model, tok = load_causal_lm(str(tmp_path / "sft"))
+    before, _ = load_causal_lm(base)
+    assert any(not torch.equal(a, b) for a, b in zip(model.parameters(), before.parameters()))
+
+
+def test_trl_options_are_validated_by_trl(base, data, tmp_path):
+    with pytest.raises(ValueError, match=r"train.sft.trl: .*no_such_option"):
+        train_sft(base, data[0], SFTRun(trl={"no_such_option": 1}), str(tmp_path / "x"))
+
+
+@pytest.mark.parametrize("algo", ["dpo", "nca", "kto", "orpo"])
+def test_preference_methods_log_rewards(base, data, tmp_path, algo):
+    _, pairs = data
+    metrics = train_preference(algo, base, pairs, PreferenceRun(trl=FAST), str(tmp_path / algo))
+    assert len(metrics) == 3 and metrics["loss"].notna().all()
+    want = {"rewards_chosen", "rewards_rejected"} | ({"logps_chosen", "logps_rejected"} if algo != "kto" else set())
+    assert want <= set(metrics.columns), metrics.columns
+    load_causal_lm(str(tmp_path / algo))
+
+
+def test_lora_is_merged_into_a_plain_model(base, data, tmp_path):
+    _, pairs = data
+    train_preference("dpo", base, pairs, PreferenceRun(trl=FAST, lora={"r": 4, "lora_alpha": 8}), str(tmp_path / "l"))
+    model, _ = load_causal_lm(str(tmp_path / "l"))
+    assert not any("lora" in n for n, _ in model.named_parameters())
+    assert not (tmp_path / "l" / "adapter_config.json").exists()
+
+
+@pytest.mark.parametrize("loss", ["bt", "dr", "bt+dr"])
+def test_reward_model_losses(base, data, tmp_path, loss):
+    _, pairs = data
+    metrics = train_reward(base, pairs, RewardRun(loss=loss, trl=FAST), str(tmp_path / loss))
+    assert len(metrics) == 3 and "accuracy" in metrics.columns
+    assert ("dr_loss" in metrics.columns) == (loss != "bt")
+    if loss == "dr":
+        assert metrics["loss"].tolist() == pytest.approx(metrics["dr_loss"].tolist(), rel=1e-4)
+    model, tok = load_reward_model(str(tmp_path / loss))
+    assert model.config.num_labels == 1
+
+
+def test_heldout_split_is_by_tree_and_accuracy_counts_ties_as_wrong():
+    from reasonforge.train.reward import pair_accuracy, split_pairs
+
+    pairs = pd.DataFrame({"tree_id": [f"t{i // 2}" for i in range(20)], "prompt": "p", "chosen": "c", "rejected": "r"})
+    train, held = split_pairs(pairs, 0.2, seed=0)
+    assert len(held) == 4 and not set(train["tree_id"]) & set(held["tree_id"])
+    assert split_pairs(pairs, 0.2, seed=0)[1].equals(held)
+    with pytest.raises(ValueError, match="nothing left to train"):
+        split_pairs(pairs.head(2), 0.5, seed=0)
+
+    class Fixed:
+        def score(self, prompts, completions):
+            return [{"c": 1.0, "r": 0.0, "tie": 1.0}[c] for c in completions]
+
+    acc = pair_accuracy(Fixed(), pd.DataFrame({"prompt": ["p"] * 4, "chosen": ["c", "c", "c", "tie"],
+                                               "rejected": ["r", "r", "r", "c"]}))
+    assert acc["accuracy"] == 0.75 and acc["pairs"] == 4 and acc["ci_low"] < 0.75 < acc["ci_high"]
