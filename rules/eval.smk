@@ -3,9 +3,9 @@
 # all` evaluates each of them by name.
 
 EVAL_MODELS = list(MODEL_DIRS) if config["eval"]["models"] == "all" else config["eval"]["models"]
-_unknown = [m for m in EVAL_MODELS if m not in MODEL_DIRS]
+_unknown = [m for m in EVAL_MODELS + config["eval"]["sampled"] if m not in MODEL_DIRS]
 if _unknown:
-    raise rfconfig.ParamsError(f"eval.models: {', '.join(map(repr, _unknown))} not built by any rule "
+    raise rfconfig.ParamsError(f"eval.models / eval.sampled: {', '.join(map(repr, _unknown))} not built by any rule "
                                f"(models: {', '.join(MODEL_DIRS)})")
 BON = expand("results/bon/{selector}/{benchmark}.parquet", selector=EURUS["bon"]["selectors"], benchmark=EVAL_BENCHMARKS)
 
@@ -23,7 +23,7 @@ rule evaluate:
     wildcard_constraints:
         model=one_of(MODEL_DIRS),
     params:
-        cfg=conf("generation", "sandbox", "eval.n_samples", "eval.splits", "seed"),
+        cfg=conf("generation", "sandbox", "eval.n_samples", "eval.sampled", "eval.splits", "seed"),
     conda:
         ENV
     log:

@@ -10,7 +10,9 @@ from .metrics import bootstrap_ci, majority_correct, pass_at_k, wilson
 
 def summarize(samples: pd.DataFrame, ks: list[int]) -> pd.DataFrame:
     out = []
-    for (model, bench, split), df in samples.groupby(["model", "benchmark", "split"], sort=True):
+    # models in the order they come (the rules list base, fine-tuned, then best-of-N), the rest sorted
+    samples = samples.assign(_order=samples["model"].map({m: i for i, m in enumerate(dict.fromkeys(samples["model"]))}))
+    for (_, model, bench, split), df in samples.groupby(["_order", "model", "benchmark", "split"], sort=True):
         greedy = df[df["greedy"]]
         if len(greedy):
             c, n = int(greedy["correct"].sum()), len(greedy)
