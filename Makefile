@@ -5,7 +5,7 @@ TORCH   ?= torch==2.13.0
 SNAKE   := $(VENV)/bin/snakemake
 STAMP   := $(VENV)/.installed
 
-.PHONY: install demo test lint dvc-check bench clean
+.PHONY: install demo test lint dvc-check bench clean claims
 
 $(VENV)/bin/python:
 	python3 -m venv $(VENV)
@@ -22,6 +22,10 @@ install: $(STAMP)
 demo: install
 	$(SNAKE) --cores all
 	$(VENV)/bin/reasonforge show results/eval/table.md
+
+claims: install
+	$(SNAKE) --cores all claims
+	$(VENV)/bin/reasonforge show results/claims/eurus.md
 
 test: install
 	$(VENV)/bin/reasonforge dvc-sync --check

@@ -9,6 +9,7 @@ include: "rules/tasks.smk"
 include: "rules/models.smk"
 include: "rules/eurus.smk"
 include: "rules/eval.smk"
+include: "rules/claims.smk"
 
 
 rule all:

@@ -18,7 +18,7 @@ with job.running(sm.log[0]):
         if scorer is not None:
             sampled = samples[~samples["greedy"]].sort_values(["id", "sample"])
             scores = scorer.score(list(prompts.loc[sampled["id"]]), list(sampled["completion"]))
-        chosen = select(samples, selector, scores=scores, seed=sm.params.cfg["seed"], name=f"bon-{selector}")
+        chosen = select(samples, selector, scores=scores, seed=job.run_seed(sm), name=f"bon-{selector}")
         io.write_table(chosen, out)
         print(Path(out).stem, chosen.groupby("split")["correct"].mean().round(3).to_dict())
     if scorer is not None:

@@ -10,7 +10,7 @@ with job.running(sm.log[0]):
     torch.set_num_threads(sm.threads)
     options = {**cfg["eurus.preference.trl"], **cfg["eurus.preference.per_algo"].get(algo, {})}
     pairs = io.read_table(sm.input.pairs)
-    run = PreferenceRun(trl=options, lora=cfg["eurus.preference.lora"], seed=cfg["seed"])
+    run = PreferenceRun(trl=options, lora=cfg["eurus.preference.lora"], seed=job.run_seed(sm))
     with io.atomic_dir(sm.output[0]) as tmp:
         metrics = train_preference(algo, sm.input.model, pairs, run, str(tmp), key=f"eurus.preference ({algo})")
     last = metrics.iloc[-1]

@@ -11,8 +11,9 @@ sm = snakemake  # noqa: F821
 with job.running(sm.log[0]):
     cfg, loss = sm.params.cfg["eurus.reward"], sm.wildcards.loss
     torch.set_num_threads(sm.threads)
-    train, heldout = split_pairs(io.read_table(sm.input.pairs), cfg["heldout"], sm.params.cfg["seed"])
-    run = RewardRun(loss=loss, trl=cfg["trl"], lora=cfg["lora"], seed=sm.params.cfg["seed"])
+    # the same held-out trees for every run and seed, so accuracies compare
+    train, heldout = split_pairs(io.read_table(sm.input.pairs), cfg["heldout"], seed=0)
+    run = RewardRun(loss=loss, trl=cfg["trl"], lora=cfg["lora"], seed=job.run_seed(sm))
     with io.atomic_dir(sm.output[0]) as tmp:
         metrics = train_reward(sm.input.model, train, run, str(tmp), key="eurus.reward")
         acc = pair_accuracy(load_scorer(str(tmp), "sequence", threads=sm.threads), heldout)

@@ -10,7 +10,7 @@ with job.running(sm.log[0]):
     torch.set_num_threads(sm.threads)
     data = io.read_table(sm.input.data)
     with io.atomic_dir(sm.output[0]) as tmp:
-        metrics = train_sft(sm.input.model, data, SFTRun(trl=cfg["trl"], lora=cfg["lora"], seed=sm.params.cfg["seed"]),
+        metrics = train_sft(sm.input.model, data, SFTRun(trl=cfg["trl"], lora=cfg["lora"], seed=job.run_seed(sm)),
                             str(tmp), key="eurus.sft")
     print(f"{sm.output[0]}: {len(data)} examples, {len(metrics)} steps, loss {metrics['loss'].iloc[0]:.3f} -> "
           f"{metrics['loss'].iloc[-1]:.3f}")

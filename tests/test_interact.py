@@ -2,30 +2,13 @@ import pandas as pd
 import pytest
 
 from reasonforge.interact import InteractConfig, ModelCritic, critique_all, header, rollout, verifier_critique
-from reasonforge.models.generate import Completion
-from reasonforge.sandbox import Sandbox
 from reasonforge.tasks import build_family
 from reasonforge.tasks.verify import Verdict, verify_batch
 
+from conftest import Scripted
+
 CFG = {"n_pretrain": 2, "n_train": 2, "n_test": 4, "n_ood": 1, "forms": ["cot", "pot"],
        "train": {"min_steps": 2, "max_steps": 2, "max_operand": 9}, "ood": {"min_steps": 3, "max_steps": 3, "max_operand": 9}}
-
-
-class Scripted:
-    """A stand-in actor: fn(prompt, sample index) -> completion text; records each call."""
-
-    def __init__(self, fn):
-        self.fn, self.calls = fn, []
-
-    def generate(self, prompts, cfg, progress=False):
-        self.calls.append(list(prompts))
-        return [[Completion(self.fn(p, j), 7, "stop") for j in range(cfg.n)] for p in prompts]
-
-
-@pytest.fixture(scope="module")
-def sandbox():
-    with Sandbox(workers=2) as sb:
-        yield sb
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +62,7 @@ def test_rollout_turns_until_correct_with_observation_and_feedback(tasks, sandbo
 
     actor = Scripted(act)
     out = rollout(actor, tasks, InteractConfig(max_turns=3), sandbox, actor_name="scripted")
-    assert len(actor.calls) == 2 and len(actor.calls[0]) == len(tasks) == len(actor.calls[1])
+    assert len(actor.calls) == 2 and len(actor.calls[0][0]) == len(tasks) == len(actor.calls[1][0])
     assert set(out.groupby("id")["turn"].max()) == {2} and out.groupby("id")["correct"].last().all()
     first = out[out["turn"] == 1].set_index("id")
     second = out[out["turn"] == 2].set_index("id")
@@ -104,5 +87,5 @@ def test_a_model_can_be_the_critic(tasks, sandbox):
     verdicts = [Verdict(False, "3", "wrong"), Verdict(True, "4", "correct")]
     out = critique_all(critic, rows, [r["prompt"] for r in rows], ["Step 1: 1+1=3\nAnswer: 3", "x"], verdicts)
     assert out == ["check the second step", ""]
-    seen = critic.generator.calls[0]
+    seen = critic.generator.calls[0][0]
     assert len(seen) == 1 and seen[0].startswith(rows[0]["prompt"] + "Step 1: 1+1=3") and seen[0].endswith("Feedback: ")

@@ -171,6 +171,20 @@ def test_sampling_n_seed_tokens_and_stop(model_dir, corpus):
             assert c.finish_reason != "stop" or c.tokens == len(gen.tok(c.text, add_special_tokens=False)["input_ids"])
 
 
+def test_samples_of_a_prompt_share_one_prefill(noisy_model_dir, corpus):
+    """n samples per prompt: each prompt is prefilled once, and the n rows decode exactly as n
+    copies of the prompt prefilled separately would (greedy: n identical completions equal to n=1)."""
+    gen = HFGenerator(str(noisy_model_dir))
+    prompts = corpus[0][:5]
+    one = [o[0].text for o in gen.generate(prompts, SamplingConfig(max_new_tokens=12, batch_size=64))]
+    gen.prefilled = 0
+    many = gen.generate(prompts, SamplingConfig(n=4, max_new_tokens=12, batch_size=64))
+    assert gen.prefilled == len(prompts)  # not 4 x 5
+    assert [[c.text for c in outs] for outs in many] == [[t] * 4 for t in one]
+    sampled = gen.generate(prompts, SamplingConfig(n=4, temperature=1.0, max_new_tokens=12, batch_size=64, seed=3))
+    assert sum(len({c.text for c in outs}) > 1 for outs in sampled) >= 3  # the copies diverge when sampling
+
+
 def test_prefix_continuation(model_dir, corpus):
     """Step-by-step use: continue a partial solution up to the next newline."""
     gen = HFGenerator(str(model_dir))

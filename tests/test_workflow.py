@@ -138,6 +138,26 @@ def test_eurus_artifacts(snakemake_build):
     assert set(acc) == {"bt", "dr", "bt+dr"} and all(0 <= a["accuracy"] <= 1 and a["pairs"] > 0 for a in acc.values())
 
 
+def test_claims_target(snakemake_build):
+    """`snakemake claims` retrains the Eurus methods with claims.seeds and writes the claims table
+    and its JSON twin, a top-level DVC metric; the main build's artifacts are reused, not rebuilt."""
+    dest, env = snakemake_build
+    before = (dest / "models/sft/model.safetensors").stat().st_mtime
+    sh(["snakemake", "--cores", "2", "claims"], dest, env)
+    text = (dest / "results/claims/eurus.md").read_text()
+    for claim in ("E1", "E2a", "E2b", "E3"):
+        assert f"| **{claim}** " in text
+    assert text.count("reproduced |") == 4 and "Seeds 1, 2, 3" in text
+    metrics = json.loads((dest / "results/claims/eurus.json").read_text())
+    assert set(metrics) == {"E1", "E2a", "E2b", "E3"} and all(m["reproduced"] in (0, 1) for m in metrics.values())
+    for seed in (1, 2, 3):
+        assert (dest / f"models/seeds/seed{seed}/pref/nca/metrics.parquet").exists()
+    assert (dest / "models/sft/model.safetensors").stat().st_mtime == before
+    shown = json.loads(sh(["dvc", "metrics", "show", "--json"], dest, env).stdout)
+    assert "results/claims/eurus.json" in json.dumps(shown)
+    assert "Nothing to be done" in sh(["snakemake", "-n", "claims"], dest, env).stdout
+
+
 def test_pools_are_disjoint_and_the_corpus_uses_only_pretrain(snakemake_build):
     """On the built artifacts: no prompt in two pools of a family, and the corpus the base models
     learn from holds problems of the pretrain pools only."""

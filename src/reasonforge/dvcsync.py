@@ -117,7 +117,17 @@ def build_dvc_yaml(root: Path) -> str:
             del stage["params"]
         stages[stage_name(job)] = stage
     check_disjoint(stages)
-    return HEADER + yaml.safe_dump({"stages": stages}, sort_keys=False, width=200)
+    doc = {"stages": stages}
+    if claims_metrics(root):  # made by `snakemake claims`, not by a stage: kept in git
+        doc["metrics"] = claims_metrics(root)
+    return HEADER + yaml.safe_dump(doc, sort_keys=False, width=200)
+
+
+def claims_metrics(root: Path) -> list[str]:
+    """The JSON twins of results/claims/*.md, declared as top-level DVC metrics."""
+    with _workflow(root, forceall=False) as wf:
+        return sorted(str(o) for rule in wf.rules if rule.name.startswith("claims_")
+                      for o in rule.output if str(o).startswith("results/claims/") and str(o).endswith(".json"))
 
 
 def check_disjoint(stages: dict) -> None:

@@ -121,6 +121,12 @@ def running(log: str | Path | None):
         yield
 
 
+def run_seed(sm) -> int:
+    """A job's seed: its `seed` wildcard (the claims' seeded reruns of a rule) or params.yaml's `seed`."""
+    wildcard = getattr(sm.wildcards, "seed", None)
+    return int(wildcard) if wildcard is not None else int(sm.params.cfg["seed"])
+
+
 @contextmanager
 def log_to(path: str | Path | None):
     """Send this process's stdout/stderr (fd level: subprocesses and progress bars too) to `path`."""

@@ -100,27 +100,25 @@ class TreeNodes(Strict):
             df["parent_id"].notna(), 1) == 1
 
 
-class SFTData(Strict):
-    """data/ultrainteract/sft.parquet: one row per correct action (prompt -> completion)."""
-
+class _FromTrees(Strict):
     tree_id: Series[str]
     turn: Series[int] = pa.Field(ge=1)
     task: Series[str] = pa.Field(isin=TASK_FAMILIES)
     form: Series[str]
     prompt: Series[str] = pa.Field(str_length={"min_value": 1})
+
+
+class SFTData(_FromTrees):
+    """data/ultrainteract/sft.parquet: one row per correct action (prompt -> completion)."""
+
     completion: Series[str] = pa.Field(str_length={"min_value": 1})
     obtained: Series[str] = pa.Field(isin=["sampled", "escalated", "reference"])
 
 
-class Pairs(Strict):
+class Pairs(_FromTrees):
     """data/ultrainteract/pairs.parquet: one row per preference pair; chosen verified correct,
     rejected verified incorrect, both continuing the same trajectory (prompt)."""
 
-    tree_id: Series[str]
-    turn: Series[int] = pa.Field(ge=1)
-    task: Series[str] = pa.Field(isin=TASK_FAMILIES)
-    form: Series[str]
-    prompt: Series[str] = pa.Field(str_length={"min_value": 1})
     chosen: Series[str] = pa.Field(str_length={"min_value": 1})
     rejected: Series[str]
     chosen_actor: Series[str]

@@ -111,6 +111,8 @@ class HFGenerator:
         self.device = device or ("cuda" if torch.cuda.is_available() else "cpu")
         self.model, self.tok = load_model(path, self.device)
         self.window = attention_window(self.model.config)
+        self.prefilled = 0  # prompts run through prefill (a prompt sampled n times counts once)
+        self.share_prefill = True  # False only to measure what sharing saves (bench/)
 
     @cached_property
     def pieces(self) -> list[str]:
@@ -139,7 +141,10 @@ class HFGenerator:
 
     def decode(self, prompts: list[str], cfg: SamplingConfig, rng: torch.Generator) -> list[tuple[list[int], str]]:
         """(new token ids, finish reason) per prompt; eos is not included in the ids."""
-        enc = self.tok(prompts, return_tensors="pt", padding=True).to(self.device)
+        # A prompt sampled n times is prefilled once; its cache rows are then copied n times
+        # (best-of-16 prefilled each prompt 16 times before).
+        unique = list(dict.fromkeys(prompts)) if self.share_prefill else prompts
+        enc = self.tok(unique, return_tensors="pt", padding=True).to(self.device)
         mask = enc["attention_mask"]
         if self.window and mask.shape[1] + cfg.max_new_tokens > self.window:
             raise ValueError(f"prompt ({mask.shape[1]} tokens) + max_new_tokens ({cfg.max_new_tokens}) exceed the "
@@ -147,6 +152,12 @@ class HFGenerator:
         cache = Cache(layers=[PreallocatedLayer(mask.shape[1] + cfg.max_new_tokens)
                               for _ in range(self.model.config.num_hidden_layers)])
         logits = self.prefill(enc["input_ids"], mask, cache)
+        self.prefilled += len(unique)
+        if len(unique) < len(prompts):
+            row_of = {p: i for i, p in enumerate(unique)}
+            index = torch.tensor([row_of[p] for p in prompts], device=self.device)
+            cache.batch_select_indices(index)
+            logits, mask = logits[index], mask[index]
         position = mask.sum(-1, keepdim=True) - 1
         ids: list[list[int]] = [[] for _ in prompts]
         reason = ["length"] * len(prompts)

@@ -1,0 +1,115 @@
+"""Claims about a paper's findings, from runs with several seeds: each a mean with a 95% confidence
+interval over seeds (Student t), marked reproduced or not by a stated rule.
+
+    ci = mean_ci([0.31, 0.35, 0.29])            # {"mean", "low", "high", "n", "values"}
+    claims = eurus_claims(per_seed)              # per_seed: seed -> measurements (see below)
+    text = claims_markdown("Eurus", claims)
+
+A claim is reproduced when its rule holds on the interval, not only on the mean: "A beats B" needs
+the 95% interval of the per-seed difference A - B above zero.
+"""
+from __future__ import annotations
+
+import math
+
+from .metrics import Z95
+
+# Student t 0.975 quantiles by degrees of freedom (scipy is not a dependency); Z95 beyond 30
+T975 = [12.7062, 4.3027, 3.1824, 2.7764, 2.5706, 2.4469, 2.3646, 2.3060, 2.2622, 2.2281, 2.2010, 2.1788,
+        2.1604, 2.1448, 2.1314, 2.1199, 2.1098, 2.1009, 2.0930, 2.0860, 2.0796, 2.0739, 2.0687, 2.0639,
+        2.0595, 2.0555, 2.0518, 2.0484, 2.0452, 2.0423]
+
+
+def mean_ci(values: list[float]) -> dict:
+    n = len(values)
+    if n == 0:
+        raise ValueError("mean_ci: no values")
+    mean = sum(values) / n
+    if n == 1:
+        return {"mean": mean, "low": float("-inf"), "high": float("inf"), "n": 1, "values": list(values)}
+    sd = math.sqrt(sum((v - mean) ** 2 for v in values) / (n - 1))
+    half = (T975[n - 2] if n - 1 <= len(T975) else Z95) * sd / math.sqrt(n)
+    return {"mean": mean, "low": mean - half, "high": mean + half, "n": n, "values": list(values)}
+
+
+def _above_zero(ci: dict) -> bool:
+    return ci["low"] > 0
+
+
+def _diff(per_seed: dict, a, b) -> dict:
+    return mean_ci([a(m) - b(m) for m in per_seed.values()])
+
+
+def eurus_claims(per_seed: dict[int, dict]) -> list[dict]:
+    """per_seed[seed] = {
+        "accuracy": {model: greedy accuracy over the test splits},  # base, sft, dpo, kto, nca, ...
+        "chosen_reward": {algo: (first, last) logged chosen reward},
+        "rm_accuracy": {loss: held-out pair accuracy},
+        "bon": {selector: best-of-N accuracy over the test splits},
+    }"""
+    if len(per_seed) < 3:
+        raise ValueError(f"claims need at least 3 seeds, got {len(per_seed)}")
+    acc = lambda model: (lambda m: m["accuracy"][model])  # noqa: E731
+    out = []
+
+    e1 = _diff(per_seed, acc("sft"), acc("base"))
+    out.append(dict(id="E1", claim="SFT on the preference trees' correct actions beats the base model",
+                    rule="95% CI of (SFT - base) greedy accuracy above 0",
+                    numbers={"sft": mean_ci([m["accuracy"]["sft"] for m in per_seed.values()]),
+                             "base": mean_ci([m["accuracy"]["base"] for m in per_seed.values()]), "sft - base": e1},
+                    reproduced=_above_zero(e1)))
+
+    kto, nca = _diff(per_seed, acc("kto"), acc("dpo")), _diff(per_seed, acc("nca"), acc("dpo"))
+    out.append(dict(id="E2a", claim="KTO and NCA beat DPO",
+                    rule="95% CIs of (KTO - DPO) and (NCA - DPO) greedy accuracy both above 0",
+                    numbers={**{a: mean_ci([m["accuracy"][a] for m in per_seed.values()]) for a in ("dpo", "kto", "nca")},
+                             "kto - dpo": kto, "nca - dpo": nca},
+                    reproduced=_above_zero(kto) and _above_zero(nca)))
+
+    drift = {a: mean_ci([m["chosen_reward"][a][1] - m["chosen_reward"][a][0] for m in per_seed.values()])
+             for a in ("dpo", "kto", "nca")}
+    out.append(dict(id="E2b", claim="DPO's chosen reward falls below its start during training; KTO's and NCA's do not",
+                    rule="95% CI of DPO's (final - first) chosen reward below 0, and neither KTO's nor NCA's below 0",
+                    numbers={f"{a} chosen reward, final - first": ci for a, ci in drift.items()},
+                    reproduced=drift["dpo"]["high"] < 0 and drift["kto"]["high"] >= 0 and drift["nca"]["high"] >= 0))
+
+    pair = _diff(per_seed, lambda m: m["rm_accuracy"]["bt+dr"], lambda m: m["rm_accuracy"]["bt"])
+    bon = _diff(per_seed, lambda m: m["bon"]["rm-bt+dr"], lambda m: m["bon"]["rm-bt"])
+    out.append(dict(id="E3", claim="A reward model trained with BT + DR beats BT alone, on held-out pairs and in best-of-N",
+                    rule="95% CIs of (bt+dr - bt) held-out pair accuracy and best-of-N accuracy both above 0",
+                    numbers={"pair accuracy bt": mean_ci([m["rm_accuracy"]["bt"] for m in per_seed.values()]),
+                             "pair accuracy bt+dr": mean_ci([m["rm_accuracy"]["bt+dr"] for m in per_seed.values()]),
+                             "pair accuracy, bt+dr - bt": pair,
+                             "best-of-N bt": mean_ci([m["bon"]["rm-bt"] for m in per_seed.values()]),
+                             "best-of-N bt+dr": mean_ci([m["bon"]["rm-bt+dr"] for m in per_seed.values()]),
+                             "best-of-N, bt+dr - bt": bon},
+                    reproduced=_above_zero(pair) and _above_zero(bon)))
+    return out
+
+
+def _fmt(ci: dict, scale: float) -> str:
+    return f"{scale * ci['mean']:.1f} [{scale * ci['low']:.1f}, {scale * ci['high']:.1f}]"
+
+
+def claims_markdown(title: str, claims: list[dict], seeds: list[int], note: str = "") -> str:
+    lines = [f"# {title}: claims at this scale", "",
+             f"Seeds {', '.join(map(str, seeds))}; mean [95% CI over seeds, Student t]. Accuracies and "
+             "differences in percentage points; rewards in reward units.", ""]
+    if note:
+        lines += [note, ""]
+    lines += ["| claim | verdict | numbers |", "|---|---|---|"]
+    for c in claims:
+        scale = 1.0 if c["id"] == "E2b" else 100.0
+        nums = "; ".join(f"{k} {_fmt(v, scale)}" for k, v in c["numbers"].items())
+        verdict = "reproduced" if c["reproduced"] else "not reproduced"
+        lines.append(f"| **{c['id']}** {c['claim']} | {verdict} | {nums} |")
+    lines += ["", "Rules:", ""] + [f"- {c['id']}: {c['rule']}" for c in claims]
+    return "\n".join(lines) + "\n"
+
+
+def claims_json(claims: list[dict]) -> dict:
+    """The DVC metrics twin: verdicts as 0/1 and every number's mean and interval."""
+    return {c["id"]: {"reproduced": int(c["reproduced"]),
+                      **{k.replace(" ", "_"): {"mean": round(v["mean"], 4), "low": round(v["low"], 4),
+                                               "high": round(v["high"], 4)} for k, v in c["numbers"].items()}}
+            for c in claims}
