@@ -46,3 +46,14 @@ def test_sequence_scores_are_batch_independent(model_dir):
     assert together == pytest.approx(alone, abs=1e-5) and len(set(together)) == 3
     with pytest.raises(ValueError, match="scorer kind"):
         load_scorer(model_dir, "value")
+
+
+def test_sequence_scores_read_the_eos_token_as_trl_trains_it(model_dir):
+    """RewardTrainer appends EOS to each side and the head reads the last token: the scorer must
+    score the same sequence."""
+    scorer = load_scorer(model_dir, "sequence")
+    prompt, completion = "Q: 1+1\nA (steps):\n", "Step 1: 1+1=2\nAnswer: 2"
+    ids = scorer.tok(prompt + completion + scorer.tok.eos_token, return_tensors="pt")
+    want = scorer.model(**ids).logits[0, 0].item()
+    assert scorer.score([prompt], [completion])[0] == pytest.approx(want, abs=1e-5)
+    assert scorer.score([prompt], [completion + scorer.tok.eos_token])[0] == pytest.approx(want, abs=1e-5)

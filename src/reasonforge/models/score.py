@@ -31,8 +31,9 @@ class _Scorer:
 
 
 class SequenceScorer(_Scorer):
-    """A sequence-classification head with one label (reward model, value head): the score of the
-    last token of prompt + completion (left padding, so that is the last column)."""
+    """A sequence-classification head with one label (reward model, value head): its score of
+    prompt + completion + EOS, the sequence as TRL's RewardTrainer trained it (it appends EOS, and
+    the head reads the last token: scored without EOS, held-out pair accuracy was 46%)."""
 
     def _load(self, path):
         from ..train.reward import load_reward_model
@@ -40,7 +41,9 @@ class SequenceScorer(_Scorer):
         return load_reward_model(path)
 
     def _batch(self, prompts, completions):
-        enc = self.tok([p + c for p, c in zip(prompts, completions)], return_tensors="pt", padding=True).to(self.device)
+        eos = self.tok.eos_token
+        texts = [p + c + ("" if c.endswith(eos) else eos) for p, c in zip(prompts, completions)]
+        enc = self.tok(texts, return_tensors="pt", padding=True).to(self.device)
         self.tokens_read += int(enc["attention_mask"].sum())
         return self.model(**enc).logits[:, 0].float().tolist()
 
