@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import subprocess
@@ -59,8 +60,30 @@ def cmd_dvc_commit(args) -> int:
         elif name in outputs and all((root / o).exists() for o in outputs[name]):
             commit.append(name)
     if commit:
-        return _dvc(root, "commit", "-f", "-q", *commit).returncode
+        with mtimes_kept(root, [o for name in commit for o in outputs[name]]):
+            return _dvc(root, "commit", "-f", "-q", *commit).returncode
     return 0
+
+
+@contextlib.contextmanager
+def mtimes_kept(root: Path, outputs: list[str]):
+    """`dvc commit` re-links committed outputs from its cache, which gives them new mtimes. Snakemake
+    compares an input larger than --max-checksum-file-size (1 MB) by mtime alone, so after a default
+    build (the corpus is 1.4 MB) it called everything downstream stale. The same content keeps its
+    times: files first, then directories (re-linking a file changes its directory's mtime)."""
+    paths = []
+    for o in outputs:
+        top = root / o
+        if top.is_dir():
+            paths += [p for p in sorted(top.rglob("*"), key=lambda p: -len(p.parts)) if not p.is_symlink()]
+        paths.append(top)
+    kept = {p: p.stat() for p in paths if p.exists()}
+    try:
+        yield
+    finally:
+        for p in sorted(kept, key=lambda p: (p.is_dir(), -len(p.parts))):
+            if p.exists():
+                os.utime(p, ns=(kept[p].st_atime_ns, kept[p].st_mtime_ns), follow_symlinks=False)
 
 
 def cmd_validate(args) -> int:
