@@ -12,12 +12,11 @@ wildcard_constraints:
 
 CLAIM_ALGOS = ["dpo", "kto", "nca"]
 CLAIM_RMS = ["bt", "bt+dr"]
-SEEDED = "models/seeds/seed{seed}"
 
 
 use rule train_sft as claims_train_sft with:
     output:
-        directory(SEEDED + "/sft"),
+        directory("models/seeds/seed{seed}/sft"),
     params:
         cfg=conf("eurus.sft"),
     log:
@@ -26,11 +25,11 @@ use rule train_sft as claims_train_sft with:
 
 use rule train_preference as claims_train_preference with:
     input:
-        model=SEEDED + "/sft",
+        model="models/seeds/seed{seed}/sft",
         pairs="data/ultrainteract/pairs.parquet",
         code=code("train_preference"),
     output:
-        directory(SEEDED + "/pref/{algo}"),
+        directory("models/seeds/seed{seed}/pref/{algo}"),
     params:
         cfg=conf("eurus.preference.trl", "eurus.preference.per_algo", "eurus.preference.lora"),
     log:
@@ -39,24 +38,20 @@ use rule train_preference as claims_train_preference with:
 
 use rule train_reward as claims_train_reward with:
     input:
-        model=SEEDED + "/sft",
+        model="models/seeds/seed{seed}/sft",
         pairs="data/ultrainteract/pairs.parquet",
         code=code("train_reward"),
     output:
-        directory(SEEDED + "/rm/{loss}"),
+        directory("models/seeds/seed{seed}/rm/{loss}"),
     params:
         cfg=conf("eurus.reward"),
     log:
         "logs/seeds/seed{seed}/train_reward/{loss}.log",
 
 
-def seeded_model(w):
-    return f"models/seeds/seed{w.seed}/" + ("sft" if w.model == "sft" else f"pref/{w.model}")
-
-
 use rule evaluate as claims_evaluate with:
     input:
-        model=seeded_model,
+        model=lambda w: f"models/seeds/seed{w.seed}/sft" if w.model == "sft" else f"models/seeds/seed{w.seed}/pref/{w.model}",
         tasks=task_files(EVAL_BENCHMARKS),
         code=code("evaluate"),
     output:
@@ -92,8 +87,8 @@ rule claims_eurus:
         base=expand("results/eval/strong/{benchmark}.parquet", benchmark=EVAL_BENCHMARKS),
         evals=expand("results/seeds/seed{seed}/{model}/{benchmark}.parquet", seed=CLAIM_SEEDS,
                      model=["sft"] + CLAIM_ALGOS, benchmark=EVAL_BENCHMARKS),
-        pref=expand(SEEDED + "/pref/{algo}", seed=CLAIM_SEEDS, algo=CLAIM_ALGOS),
-        rm=expand(SEEDED + "/rm/{loss}", seed=CLAIM_SEEDS, loss=CLAIM_RMS),
+        pref=expand("models/seeds/seed{seed}/pref/{algo}", seed=CLAIM_SEEDS, algo=CLAIM_ALGOS),
+        rm=expand("models/seeds/seed{seed}/rm/{loss}", seed=CLAIM_SEEDS, loss=CLAIM_RMS),
         bon=expand("results/seeds/seed{seed}/bon/rm-{loss}/{benchmark}.parquet", seed=CLAIM_SEEDS,
                    loss=CLAIM_RMS, benchmark=EVAL_BENCHMARKS),
         code=code("claims_eurus"),

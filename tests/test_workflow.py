@@ -110,7 +110,7 @@ def test_snakemake_builds_every_artifact(snakemake_build):
     # every model of the DAG is evaluated by name, and every best-of-N selector has its rows
     assert set(summary["model"]) == set(MODELS) | {f"bon-{s}" for s in SELECTORS}
     assert set(summary["benchmark"]) == {"math", "code", "logic"}
-    assert {"greedy", "pass@1", "pass@2", "maj@2"} <= set(summary["metric"])
+    assert {"greedy", "pass@1", "pass@2"} <= set(summary["metric"])  # (maj@k needs answers; smoke models give none)
     table = (dest / "results/eval/table.md").read_text()
     assert "| weak |" in table and "| nca |" in table and "| bon-rm-bt+dr |" in table
     assert (dest / "results/plots/accuracy.png").stat().st_size > 1000
@@ -235,13 +235,17 @@ def test_pretrained_model_and_external_benchmark_rules(snakemake_build, root):
     """A role given as a local model directory (rule import_model) and a real benchmark from a
     local jsonl (rule load_external), evaluated by the same evaluate rule."""
     dest, env = snakemake_build
-    params = yaml.safe_load((dest / "params.yaml").read_text())
+    original = (dest / "params.yaml").read_text()
+    params = yaml.safe_load(original)
     params["models"]["local"] = {"source": "pretrained", "path": str(dest / "models/base/weak")}
     params["tasks"]["external"] = {"gsm": {"loader": "gsm8k", "path": str(root / "tests/fixtures/gsm8k.jsonl")}}
     params["eval"]["benchmarks"] = ["gsm"]
     params["eval"]["models"] = ["local"]
     (dest / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
-    sh(["snakemake", "--cores", "2", "results/eval/local/gsm.parquet"], dest, env)
+    try:
+        sh(["snakemake", "--cores", "2", "results/eval/local/gsm.parquet"], dest, env)
+    finally:
+        (dest / "params.yaml").write_text(original)  # the later tests use this build with the smoke params
     assert json.loads((dest / "models/base/local/source.json").read_text())["kind"] == "local"
     df = io.read_table(dest / "results/eval/local/gsm.parquet")
     assert len(df[df["greedy"]]) == 3 and set(df["split"]) == {"test"}

@@ -172,6 +172,7 @@ SCHEMA_FOR_PATH = {
     "data/ultrainteract/pairs.parquet": Pairs,
     "results/eval/*/*.parquet": EvalSamples,
     "results/bon/*/*.parquet": EvalSamples,
+    "results/seeds/*.parquet": EvalSamples,           # the claims' seeded evaluations and rerankings
     "results/eval/summary.csv": Summary,
 }
 
