@@ -26,6 +26,12 @@ def test_pass_at_k_matches_combinatorics():
     assert metrics.pass_at_k(8, 2, 1) == pytest.approx(0.25)
 
 
+def test_majority_index_ties_go_to_the_earliest_vote():
+    assert metrics.majority_index([None, "4", "3", "3", "4"]) == 1
+    assert metrics.majority_index(["5", None, "6", "6"]) == 2
+    assert metrics.majority_index([None, None]) is None
+
+
 def test_majority_vote():
     assert metrics.majority_correct(["3", "4", "4", None], [True, False, False, False]) is False
     assert metrics.majority_correct(["3", "3", "4"], [True, True, False]) is True

@@ -14,11 +14,11 @@ with model = the name it is reported under.
 from __future__ import annotations
 
 import random
-from collections import Counter
 
 import pandas as pd
 
 from ..tasks.code import extract_code
+from .metrics import majority_index
 
 
 def _vote(row) -> str | None:
@@ -41,13 +41,8 @@ def select(samples: pd.DataFrame, selector: str, scores=None, seed: int = 0, nam
         if selector == "random":
             picks.append(g.index[random.Random(f"{seed}/{id_}").randrange(len(g))])
         elif selector == "majority":
-            votes = [_vote(r) for _, r in g.iterrows()]
-            counts = Counter(v for v in votes if v is not None)
-            if not counts:
-                picks.append(g.index[0])
-                continue
-            top = max(counts.values())
-            picks.append(g.index[next(i for i, v in enumerate(votes) if v is not None and counts[v] == top)])
+            winner = majority_index([_vote(r) for _, r in g.iterrows()])
+            picks.append(g.index[winner or 0])  # nobody voted: the first sample
         elif scores is not None:
             picks.append(g["score"].idxmax())  # idxmax returns the first of equal maxima
         else:

@@ -41,11 +41,17 @@ def bootstrap_ci(values: np.ndarray, n_boot: int = 1000, seed: int = 0) -> tuple
     return float(min(lo, mean)), float(max(hi, mean))
 
 
+def majority_index(votes: list) -> int | None:
+    """Index of the sample holding the most common non-empty vote (ties: the earliest); None when
+    no sample voted. Shared by maj@k and the best-of-N majority selector."""
+    counts = Counter(v for v in votes if v is not None)
+    if not counts:
+        return None
+    top = max(counts.values())
+    return next(i for i, v in enumerate(votes) if v is not None and counts[v] == top)
+
+
 def majority_correct(answers: list, corrects: list[bool]) -> bool:
     """Is the most common non-empty answer a correct one? Ties go to the earliest sample."""
-    votes = Counter(a for a in answers if a is not None)
-    if not votes:
-        return False
-    top = max(votes.values())
-    winner = next(a for a in answers if a is not None and votes[a] == top)
-    return any(c for a, c in zip(answers, corrects) if a == winner)
+    winner = majority_index(answers)
+    return winner is not None and any(c for a, c in zip(answers, corrects) if a == answers[winner])

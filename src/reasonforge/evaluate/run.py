@@ -1,10 +1,15 @@
 """Evaluate one model on one benchmark: greedy pass@1 and, when n_samples > 0, n sampled
-completions per instruction (for pass@k / maj@k). Returns the per-sample EvalSamples table."""
+completions per instruction (for pass@k / maj@k). Returns the per-sample EvalSamples table.
+`evaluate_files` is what the evaluate and bon_samples rules run: one model, every benchmark."""
 from __future__ import annotations
+
+from pathlib import Path
 
 import pandas as pd
 
-from ..models.generate import SamplingConfig
+from .. import io
+from ..models.generate import SamplingConfig, load_generator
+from ..sandbox import Sandbox
 from ..tasks.verify import verify_batch
 
 
@@ -27,3 +32,24 @@ def evaluate(generator, instructions: pd.DataFrame, model: str, benchmark: str, 
                                 sample=0 if greedy else j + 1, greedy=greedy, completion=c.text, answer=v.answer,
                                 correct=v.correct, status=v.status, tokens=c.tokens))
     return pd.DataFrame(records)
+
+
+def evaluate_files(model_dir: str, task_paths: list[str], outputs: list[str], name: str, cfg: dict,
+                   n_samples: int, seed: int, threads: int, greedy: bool = True) -> None:
+    """Evaluate one model on the benchmark of each output (its file stem), with the tasks found in
+    task_paths (data/tasks/<benchmark>/<split>.parquet). One generator and one sandbox pool serve
+    every benchmark: a model load and the sandbox workers' start cost more than a small benchmark."""
+    box = cfg["sandbox"]
+    generator = load_generator(model_dir, cfg["generation"]["backend"], seed=seed, threads=threads)
+    # one sandbox worker per thread the job was given: how it runs, not what it builds
+    with Sandbox(workers=threads, timeout=box["timeout_s"], memory_mb=box["memory_mb"]) as sandbox:
+        print("sandbox protections:", ", ".join(sandbox.protections))
+        for out in outputs:
+            benchmark = Path(out).stem
+            instructions = pd.concat([io.read_table(p) for p in task_paths if Path(p).parent.name == benchmark])
+            samples = evaluate(generator, instructions, name, benchmark, cfg["generation"], n_samples, sandbox,
+                               seed=seed, timeout=box["timeout_s"], greedy=greedy)
+            io.write_table(samples, out)
+            shown = samples[samples["greedy"]] if greedy else samples
+            print(benchmark, "greedy" if greedy else "sample", "accuracy",
+                  shown.groupby("split")["correct"].mean().round(3).to_dict())

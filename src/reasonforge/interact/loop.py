@@ -51,13 +51,14 @@ def observation(row: dict, verdict: Verdict) -> str:
     return verdict.output if row["form"] in ("pot", "code") else ""
 
 
+def shown_action(action: str, obs: str) -> str:
+    """The action as the next reader sees it: the action, then what running it showed."""
+    return action.rstrip("\n") + "\n" + (f"Observation: {obs}\n" if obs else "")
+
+
 def continue_context(context: str, row: dict, action: str, obs: str, critique: str) -> str:
     """The next turn's context after a wrong action."""
-    lines = [action.rstrip("\n")]
-    if obs:
-        lines.append(f"Observation: {obs}")
-    lines.append(f"Feedback: {critique}")
-    return context + "\n".join(lines) + "\n" + header(row)
+    return context + shown_action(action, obs) + f"Feedback: {critique}\n" + header(row)
 
 
 def critique_all(critic, rows: list[dict], contexts: list[str], actions: list[str], verdicts: list[Verdict]) -> list[str]:
@@ -65,10 +66,7 @@ def critique_all(critic, rows: list[dict], contexts: list[str], actions: list[st
     if critic is None:
         return [verifier_critique(r, a, v) for r, a, v in zip(rows, actions, verdicts)]
     wrong = [i for i, v in enumerate(verdicts) if not v.correct]
-    shown = []
-    for i in wrong:
-        obs = observation(rows[i], verdicts[i])
-        shown.append(contexts[i] + actions[i].rstrip("\n") + "\n" + (f"Observation: {obs}\n" if obs else ""))
+    shown = [contexts[i] + shown_action(actions[i], observation(rows[i], verdicts[i])) for i in wrong]
     out = [""] * len(rows)
     for i, text in zip(wrong, critic(shown) if shown else []):
         out[i] = text

@@ -24,9 +24,14 @@ class _Scorer:
 
     @torch.inference_mode()
     def score(self, prompts: list[str], completions: list[str], batch_size: int = 32) -> list[float]:
-        out: list[float] = []
-        for start in range(0, len(prompts), batch_size):
-            out += self._batch(prompts[start : start + batch_size], completions[start : start + batch_size])
+        """Scores in the input order. Batches are formed in order of length: on the default build's
+        best-of-N samples padding was 13% of the tokens read in input order, 0.3% sorted."""
+        order = sorted(range(len(prompts)), key=lambda i: len(prompts[i]) + len(completions[i]))
+        out = [0.0] * len(prompts)
+        for start in range(0, len(order), batch_size):
+            rows = order[start : start + batch_size]
+            for i, value in zip(rows, self._batch([prompts[i] for i in rows], [completions[i] for i in rows])):
+                out[i] = value
         return out
 
 

@@ -9,7 +9,6 @@ checkpoints, no reporting; a user's `trl:` value wins over these.
 from __future__ import annotations
 
 import os
-import shutil
 import tempfile
 from pathlib import Path
 
@@ -49,7 +48,7 @@ def load_causal_lm(path: str):
     return AutoModelForCausalLM.from_pretrained(path, dtype=torch.float32), AutoTokenizer.from_pretrained(path)
 
 
-def save_trained(trainer, tok, out_dir: str | Path, extra_tables: dict[str, pd.DataFrame] | None = None) -> None:
+def save_trained(trainer, tok, out_dir: str | Path) -> None:
     """A loadable model directory (LoRA merged into the weights) with its tokenizer and the per-step
     training metrics as metrics.parquet; written to a temp dir by the caller's atomic_dir."""
     model = trainer.model
@@ -59,8 +58,6 @@ def save_trained(trainer, tok, out_dir: str | Path, extra_tables: dict[str, pd.D
     model.save_pretrained(out)
     tok.save_pretrained(out)
     step_metrics(trainer).to_parquet(out / "metrics.parquet", index=False)
-    for name, table in (extra_tables or {}).items():
-        table.to_parquet(out / f"{name}.parquet", index=False)
 
 
 def step_metrics(trainer) -> pd.DataFrame:
@@ -71,10 +68,7 @@ def step_metrics(trainer) -> pd.DataFrame:
     return df[keep].rename(columns=lambda c: c.replace("/", "_")).astype({"step": int})
 
 
-def scratch_dir() -> str:
-    """TRL's output_dir: nothing is saved there (save_strategy=no), but it must exist."""
-    return tempfile.mkdtemp(prefix="trl-")
-
-
-def remove(path: str) -> None:
-    shutil.rmtree(path, ignore_errors=True)
+def scratch_dir() -> tempfile.TemporaryDirectory:
+    """TRL's output_dir, as `with scratch_dir() as path:`: nothing is saved there (save_strategy=no),
+    but it must exist; it is removed however training ends."""
+    return tempfile.TemporaryDirectory(prefix="trl-", ignore_cleanup_errors=True)

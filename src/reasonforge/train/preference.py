@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from .common import lora_config, load_causal_lm, remove, save_trained, scratch_dir, trl_config
+from .common import lora_config, load_causal_lm, save_trained, scratch_dir, trl_config
 
 ALGOS = ("dpo", "nca", "kto", "orpo")
 
@@ -40,8 +40,7 @@ def train_preference(algo: str, model_dir: str, pairs: pd.DataFrame, run: Prefer
     ds = Dataset.from_pandas(pairs[["prompt", "chosen", "rejected"]], preserve_index=False).shuffle(seed=run.seed)
     peft = lora_config(run.lora, "CAUSAL_LM")
     ref = None if peft else copy.deepcopy(model).eval()
-    scratch = scratch_dir()
-    try:
+    with scratch_dir() as scratch:
         if algo in ("dpo", "nca"):
             from trl import DPOConfig, DPOTrainer
 
@@ -62,6 +61,4 @@ def train_preference(algo: str, model_dir: str, pairs: pd.DataFrame, run: Prefer
             trainer = ORPOTrainer(model=model, args=args, train_dataset=ds, processing_class=tok, peft_config=peft)
         trainer.train()
         save_trained(trainer, tok, out_dir)
-    finally:
-        remove(scratch)
     return pd.read_parquet(f"{out_dir}/metrics.parquet")

@@ -16,7 +16,7 @@ import pandas as pd
 import torch
 from torch import nn
 
-from .common import lora_config, remove, save_trained, scratch_dir, trl_config
+from .common import lora_config, save_trained, scratch_dir, trl_config
 
 LOSSES = ("bt", "dr", "bt+dr")
 
@@ -96,13 +96,10 @@ def train_reward(model_dir: str, pairs: pd.DataFrame, run: RewardRun, out_dir: s
 
     model, tok = load_reward_model(model_dir)
     ds = Dataset.from_pandas(pairs[["prompt", "chosen", "rejected"]], preserve_index=False).shuffle(seed=run.seed)
-    scratch = scratch_dir()
-    try:
+    with scratch_dir() as scratch:
         args = trl_config(RewardConfig, run.trl, f"{key}.trl", run.seed, scratch)
         trainer = _trainer_class()(model=model, args=args, train_dataset=ds, processing_class=tok,
                                    peft_config=lora_config(run.lora, "SEQ_CLS"), loss=run.loss)
         trainer.train()
         save_trained(trainer, tok, out_dir)
-    finally:
-        remove(scratch)
     return pd.read_parquet(f"{out_dir}/metrics.parquet")

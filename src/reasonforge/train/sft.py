@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from .common import lora_config, load_causal_lm, remove, save_trained, scratch_dir, trl_config
+from .common import lora_config, load_causal_lm, save_trained, scratch_dir, trl_config
 
 
 @dataclass
@@ -27,13 +27,10 @@ def train_sft(model_dir: str, data: pd.DataFrame, run: SFTRun, out_dir: str, key
 
     model, tok = load_causal_lm(model_dir)
     ds = Dataset.from_pandas(data[["prompt", "completion"]], preserve_index=False).shuffle(seed=run.seed)
-    scratch = scratch_dir()
-    try:
+    with scratch_dir() as scratch:
         args = trl_config(SFTConfig, {"completion_only_loss": True, **run.trl}, f"{key}.trl", run.seed, scratch)
         trainer = SFTTrainer(model=model, args=args, train_dataset=ds, processing_class=tok,
                              peft_config=lora_config(run.lora, "CAUSAL_LM"))
         trainer.train()
         save_trained(trainer, tok, out_dir)
-    finally:
-        remove(scratch)
     return pd.read_parquet(f"{out_dir}/metrics.parquet")

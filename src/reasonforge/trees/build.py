@@ -60,7 +60,6 @@ class _Branch:
     parent_id: str
     row: dict
     context: str
-    turn: int
     candidates: list = field(default_factory=list)  # (action, actor, obtained, tokens, verdict)
 
 
@@ -93,7 +92,7 @@ def build_trees(instructions: pd.DataFrame, generators: dict, cfg: TreeConfig, s
         nodes.append(dict(tree_id=r["id"], node_id=f"{r['id']}/0", parent_id=None, turn=0, task=r["task"],
                           form=r["form"], instruction=r["prompt"], action="", observation="", critique="",
                           correct=False, actor="", tokens=0, obtained="root", n_candidates=0, n_correct=0))
-        branches.append(_Branch(r["id"], f"{r['id']}/0", r, r["prompt"], 1))
+        branches.append(_Branch(r["id"], f"{r['id']}/0", r, r["prompt"]))
     room = cfg.interact.max_new_tokens
     for turn in range(1, cfg.interact.max_turns + 1):
         if not branches:
@@ -143,5 +142,5 @@ def build_trees(instructions: pd.DataFrame, generators: dict, cfg: TreeConfig, s
             fits = not (cfg.max_context_tokens and count_tokens
                         and count_tokens(context) + room > cfg.max_context_tokens)
             if turn < cfg.interact.max_turns and fits:
-                branches.append(_Branch(b.tree_id, nodes[index]["node_id"], b.row, context, turn + 1))
+                branches.append(_Branch(b.tree_id, nodes[index]["node_id"], b.row, context))
     return pd.DataFrame(nodes)
