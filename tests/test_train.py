@@ -90,6 +90,18 @@ def test_reward_model_losses(base, data, tmp_path, loss):
     assert model.config.num_labels == 1
 
 
+
+def test_reward_model_is_reproducible_whatever_the_rng_state(base, data, tmp_path):
+    """The score head is drawn when the model loads: the run's seed, not the process's RNG state,
+    decides it (two default builds' reward models once differed)."""
+    _, pairs = data
+    weights = []
+    for i, noise in enumerate((0, 123)):
+        torch.manual_seed(noise)
+        train_reward(base, pairs, RewardRun(loss="bt", trl=FAST), str(tmp_path / f"r{i}"))
+        weights.append(load_reward_model(str(tmp_path / f"r{i}"))[0].score.weight.detach())
+    assert torch.equal(weights[0], weights[1])
+
 def test_heldout_split_is_by_tree_and_accuracy_counts_ties_as_wrong():
     from reasonforge.train.reward import pair_accuracy, split_pairs
 

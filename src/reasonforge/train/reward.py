@@ -94,6 +94,9 @@ def train_reward(model_dir: str, pairs: pd.DataFrame, run: RewardRun, out_dir: s
     from datasets import Dataset
     from trl import RewardConfig
 
+    # the score head is new weights, drawn when the model loads: seeded here, before TRL seeds
+    # the trainer (unseeded, two builds' reward models differed by 3 points of pair accuracy)
+    torch.manual_seed(run.seed)
     model, tok = load_reward_model(model_dir)
     ds = Dataset.from_pandas(pairs[["prompt", "chosen", "rejected"]], preserve_index=False).shuffle(seed=run.seed)
     with scratch_dir() as scratch:
