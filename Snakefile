@@ -8,6 +8,7 @@ include: "rules/common.smk"
 include: "rules/tasks.smk"
 include: "rules/models.smk"
 include: "rules/eurus.smk"
+include: "rules/w2s.smk"
 include: "rules/eval.smk"
 include: "rules/claims.smk"
 
@@ -18,6 +19,7 @@ rule all:
         rules.derive_ultrainteract.output.stats,
         rules.reward_trends.output,
         rules.rm_accuracy.output,
+        rules.w2s_report.output,
 
 
 onsuccess:

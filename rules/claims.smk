@@ -32,6 +32,7 @@ use rule train_preference as claims_train_preference with:
         directory("models/seeds/seed{seed}/pref/{algo}"),
     params:
         cfg=conf("eurus.preference.trl", "eurus.preference.per_algo", "eurus.preference.lora"),
+        section="eurus.preference",
     log:
         "logs/seeds/seed{seed}/train_preference/{algo}.log",
 
@@ -108,7 +109,175 @@ rule claims_eurus:
         "../scripts/claims_eurus.py"
 
 
+# Weak-to-strong, per seed: the whole chain from the weak model's fine-tuning on (the same split and
+# gold, the same base models), under data/seeds/seed{seed}/w2s/ and models/seeds/seed{seed}/w2s/.
+W2S_SEED_DATA = "data/seeds/seed{seed}/w2s"
+W2S_SEED_MODELS = "models/seeds/seed{seed}/w2s"
+W2S_CLAIM_MODELS = {"w2s-weak": "weak", "w2s-naive": "naive", "w2s-ceiling": "ceiling",
+                    "w2s-s1": f"stage1/{W2S_SET}/iter{W2S_ITERS[-1]}", **{f"w2s-s2-{a}": f"stage2/{a}" for a in W2S_ALGOS}}
+
+
+def w2s_seed_sft_data(w):
+    fixed = {"weak": "data/w2s/gold_train_1.parquet", "ceiling": "data/w2s/gold_train_2.parquet",
+             "naive": f"data/seeds/seed{w.seed}/w2s/weak_labels.parquet"}
+    return fixed.get(w.name) or f"data/seeds/seed{w.seed}/w2s/stage1/{w.name.split('/')[-1]}.parquet"
+
+
+use rule w2s_train_sft as claims_w2s_train_sft with:
+    input:
+        model=lambda w: f"models/base/{W2S['weak']['model']}" if w.name == "weak" else "models/base/strong",
+        data=w2s_seed_sft_data,
+        code=code("w2s_train_sft"),
+    output:
+        directory(W2S_SEED_MODELS + "/{name}"),
+    wildcard_constraints:
+        name=one_of(["weak", "naive", "ceiling"] + [f"stage1/{W2S_SET}/iter{k}" for k in W2S_ITERS]),
+    params:
+        cfg=lambda w: conf("w2s.weak" if w.name == "weak" else "w2s.stage1"),
+    log:
+        "logs/seeds/seed{seed}/w2s/train_sft/{name}.log",
+
+
+use rule w2s_weak_labels as claims_w2s_weak_labels with:
+    input:
+        model=W2S_SEED_MODELS + "/weak",
+        split="data/w2s/split.parquet",
+        code=code("w2s_label"),
+    output:
+        W2S_SEED_DATA + "/weak_labels.parquet",
+    params:
+        cfg=conf("generation", "sandbox"),
+        mode="greedy",
+    log:
+        "logs/seeds/seed{seed}/w2s/weak_labels.log",
+
+
+use rule w2s_icl_labels as claims_w2s_icl_labels with:
+    input:
+        model="models/base/strong",
+        split="data/w2s/split.parquet",
+        weak=W2S_SEED_DATA + "/weak_labels.parquet",
+        code=code("w2s_label"),
+    output:
+        W2S_SEED_DATA + "/icl_labels.parquet",
+    params:
+        cfg=conf("generation", "sandbox", "w2s.icl"),
+        mode="icl",
+    log:
+        "logs/seeds/seed{seed}/w2s/icl_labels.log",
+
+
+use rule w2s_relabel as claims_w2s_relabel with:
+    input:
+        model=lambda w: f"models/seeds/seed{w.seed}/w2s/stage1/{W2S_SET}/iter{w.iter}",
+        split="data/w2s/split.parquet",
+        code=code("w2s_label"),
+    output:
+        W2S_SEED_DATA + "/relabels/iter{iter}.parquet",
+    params:
+        cfg=conf("generation", "sandbox"),
+        mode="greedy",
+    log:
+        "logs/seeds/seed{seed}/w2s/relabels/iter{iter}.log",
+
+
+use rule w2s_select as claims_w2s_select with:
+    input:
+        weak=W2S_SEED_DATA + "/weak_labels.parquet",
+        strong=lambda w: (f"data/seeds/seed{w.seed}/w2s/icl_labels.parquet" if int(w.iter) == 1
+                          else f"data/seeds/seed{w.seed}/w2s/relabels/iter{int(w.iter) - 1}.parquet"),
+        code=code("w2s_select"),
+    output:
+        W2S_SEED_DATA + "/stage1/iter{iter}.parquet",
+    log:
+        "logs/seeds/seed{seed}/w2s/select/iter{iter}.log",
+
+
+use rule w2s_stage2_samples as claims_w2s_stage2_samples with:
+    input:
+        model=W2S_SEED_MODELS + "/" + W2S_CLAIM_MODELS["w2s-s1"],
+        split="data/w2s/split.parquet",
+        code=code("w2s_label"),
+    output:
+        W2S_SEED_DATA + "/stage2/samples.parquet",
+    params:
+        cfg=conf("generation", "sandbox", "w2s.stage2.n", "w2s.stage2.temperature"),
+        mode="sample",
+    log:
+        "logs/seeds/seed{seed}/w2s/stage2_samples.log",
+
+
+use rule w2s_stage2_pairs as claims_w2s_stage2_pairs with:
+    input:
+        samples=W2S_SEED_DATA + "/stage2/samples.parquet",
+        weak=W2S_SEED_DATA + "/weak_labels.parquet",
+        code=code("w2s_stage2_pairs"),
+    output:
+        pairs=W2S_SEED_DATA + "/stage2/pairs.parquet",
+        stats=W2S_SEED_DATA + "/stage2/stats.json",
+    params:
+        cfg=conf("w2s.stage2.skip_below", "w2s.stage2.flip_at"),
+    log:
+        "logs/seeds/seed{seed}/w2s/stage2_pairs.log",
+
+
+use rule w2s_stage2 as claims_w2s_stage2 with:
+    input:
+        model=W2S_SEED_MODELS + "/" + W2S_CLAIM_MODELS["w2s-s1"],
+        pairs=W2S_SEED_DATA + "/stage2/pairs.parquet",
+        code=code("train_preference"),
+    output:
+        directory(W2S_SEED_MODELS + "/stage2/{algo}"),
+    params:
+        cfg=conf("w2s.stage2.trl", "w2s.stage2.per_algo"),
+        section="w2s.stage2",
+    log:
+        "logs/seeds/seed{seed}/w2s/stage2/{algo}.log",
+
+
+use rule evaluate as claims_evaluate_w2s with:
+    input:
+        model=lambda w: f"models/seeds/seed{w.seed}/w2s/{W2S_CLAIM_MODELS[w.model]}",
+        tasks=task_files(W2S_BENCHMARKS),
+        code=code("evaluate"),
+    output:
+        expand("results/seeds/seed{{seed}}/{{model}}/{benchmark}.parquet", benchmark=W2S_BENCHMARKS),
+    wildcard_constraints:
+        model=one_of(list(W2S_CLAIM_MODELS)),
+    params:
+        cfg=conf("generation", "sandbox", "eval.splits"),
+    log:
+        "logs/seeds/seed{seed}/evaluate/{model}.log",
+
+
+rule claims_w2s:
+    """W1-W3 of the weak-to-strong paper over claims.seeds: selection raises label precision, stage I
+    beats naive weak-to-strong, stage II is at least stage I with PGR > 0."""
+    input:
+        evals=expand("results/seeds/seed{seed}/{model}/{benchmark}.parquet", seed=CLAIM_SEEDS,
+                     model=list(W2S_CLAIM_MODELS), benchmark=W2S_BENCHMARKS),
+        weak=expand(W2S_SEED_DATA + "/weak_labels.parquet", seed=CLAIM_SEEDS),
+        kept=expand(W2S_SEED_DATA + "/stage1/iter1.parquet", seed=CLAIM_SEEDS),
+        gold="data/w2s/gold_train_2.parquet",
+        code=code("claims_w2s"),
+    output:
+        table=report("results/claims/w2s.md", caption="../report/claims.rst", category="Claims"),
+        metrics="results/claims/w2s.json",
+    params:
+        cfg=conf("claims.seeds", "w2s.stage2.algos"),
+    conda:
+        ENV
+    log:
+        "logs/claims/w2s.log",
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    script:
+        "../scripts/claims_w2s.py"
+
+
 rule claims:
     """Every method's claims (target: `snakemake claims`)."""
     input:
         rules.claims_eurus.output,
+        rules.claims_w2s.output,

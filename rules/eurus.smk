@@ -90,6 +90,7 @@ rule train_preference:
         algo=one_of(PREF_ALGOS),
     params:
         cfg=conf("eurus.preference.trl", "eurus.preference.per_algo", "eurus.preference.lora", "seed"),
+        section="eurus.preference",
     conda:
         ENV
     log:

@@ -1,4 +1,4 @@
-"""rule train_preference -> reasonforge.train.preference.train_preference"""
+"""rules train_preference, w2s_stage2 -> reasonforge.train.preference.train_preference"""
 import torch
 
 from reasonforge import io, job
@@ -6,13 +6,13 @@ from reasonforge.train.preference import PreferenceRun, train_preference
 
 sm = snakemake  # noqa: F821
 with job.running(sm.log[0]):
-    cfg, algo = sm.params.cfg, sm.wildcards.algo
+    cfg, algo, section = sm.params.cfg, sm.wildcards.algo, sm.params.section  # eurus.preference | w2s.stage2
     torch.set_num_threads(sm.threads)
-    options = {**cfg["eurus.preference.trl"], **cfg["eurus.preference.per_algo"].get(algo, {})}
+    options = {**cfg[f"{section}.trl"], **cfg[f"{section}.per_algo"].get(algo, {})}
     pairs = io.read_table(sm.input.pairs)
-    run = PreferenceRun(trl=options, lora=cfg["eurus.preference.lora"], seed=job.run_seed(sm))
+    run = PreferenceRun(trl=options, lora=cfg.get(f"{section}.lora"), seed=job.run_seed(sm))
     with io.atomic_dir(sm.output[0]) as tmp:
-        metrics = train_preference(algo, sm.input.model, pairs, run, str(tmp), key=f"eurus.preference ({algo})")
-    last = metrics.iloc[-1]
+        metrics = train_preference(algo, sm.input.model, pairs, run, str(tmp), key=f"{section} ({algo})")
+    last = metrics.iloc[-1] if len(metrics) else {}
     print(f"{sm.output[0]}: {len(pairs)} pairs, {len(metrics)} steps; final chosen reward "
           f"{last.get('rewards_chosen', float('nan')):.3f}, rejected {last.get('rewards_rejected', float('nan')):.3f}")

@@ -30,9 +30,9 @@ def test_verifier_critic_points_at_the_mistake_without_the_answer():
     assert "stops too early" in verifier_critique(row, "Step 1: 2+2=4\nAnswer: 4", Verdict(False, "4", "wrong"))
     assert "no final answer" in verifier_critique(row, "Step 1: 2+2=4", Verdict(False, None, "no_answer"))
     assert verifier_critique(row, row["solution"], Verdict(True, "11", "correct")) == ""
-    logic = {"task": "logic", "form": "cot", "answer": "Hal", "solution": "Order: Hal > Cid > Kim\nAnswer: Hal"}
-    assert verifier_critique(logic, "Order: Cid > Hal > Kim\nAnswer: Cid", Verdict(False, "Cid", "wrong")) \
-        .startswith("Step 1 does not follow")
+    logic = {"task": "logic", "form": "cot", "answer": "Hal", "solution": "Hal > Cid\nCid > Kim\nUp: Cid < Hal\nAnswer: Hal"}
+    assert verifier_critique(logic, "Hal > Cid\nCid > Kim\nUp: Cid\nAnswer: Cid", Verdict(False, "Cid", "wrong")) \
+        .startswith("Step 3 does not follow")
 
 
 def test_code_observation_and_critique_come_from_the_sandbox(tasks, sandbox):

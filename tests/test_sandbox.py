@@ -367,6 +367,29 @@ def test_uid_drop_from_a_fresh_clone_in_a_temporary_directory(tmp_path, root):
     assert (tmp / "clone" / "src" / "reasonforge" / "sandbox" / "worker.py").exists()  # the wipe left the checkout alone
 
 
+def test_python_path_holds_tmp_and_a_directory_below_it(tmp_path):
+    """A script run from /tmp puts /tmp itself on sys.path, with a checkout below it (a worktree in
+    /tmp): the pool starts (it failed: /tmp bound back read-only left no room for the nested
+    path), the directory below is bound back, and /tmp stays private."""
+    below = tmp_path / "checkout"
+    below.mkdir()
+    (below / "kept.txt").write_text("x")
+    loose = tmp_path.parent / f"loose-{os.getpid()}.txt"
+    loose.write_text("x")
+    src = str(Path(reasonforge.__file__).parent.parent)
+    probe = f"import os; print(os.path.exists({str(below / 'kept.txt')!r}), os.path.exists({str(loose)!r}))"
+    code = ("import json\nfrom reasonforge.sandbox import Sandbox\n"
+            f"with Sandbox(workers=1, timeout=5) as sb:\n    r = sb.run({probe!r})\nprint(json.dumps([sb.protections, r]))")
+    try:
+        out = subprocess.run([sys.executable, "-c", code], cwd="/", capture_output=True, text=True,
+                             env={"PATH": os.environ["PATH"], "PYTHONPATH": os.pathsep.join(["/tmp", str(below), src])})
+    finally:
+        loose.unlink()
+    assert out.returncode == 0, out.stderr
+    protections, r = json.loads(out.stdout)
+    assert r["stdout"].split() == (["True", "False"] if "private-tmp" in protections else ["True", "True"]), r
+
+
 def test_installed_package_outside_any_checkout(tmp_path):
     """A non-editable install (the package copied into a site dir of its own): same protections."""
     target = tmp_path / "site"

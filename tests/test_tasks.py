@@ -1,4 +1,5 @@
 import random
+import re
 
 import pytest
 
@@ -84,16 +85,53 @@ def test_extractors():
     assert math.extract_cot_answer("Step 1: 1+1=2\nAnswer: 2 apples") == "2"
     assert math.extract_program("```python\nprint(1)\n") == "print(1)\n"  # unterminated block
     assert code.extract_code("def f(x):\n    return x") is not None and code.extract_code("hello") is None
-    assert logic.extract_answer("Order: A > B\nAnswer: Ann") == "Ann"
+    assert logic.extract_answer("Down: Bob > Ann\nAnswer: Ann") == "Ann"
 
 
 def test_boolean_logic_reference_is_consistent():
-    rng = random.Random(0)
-    for row in logic.generate(rng, 50, {"min_steps": 1, "max_steps": 5}):
-        if row["prompt"].startswith("Q: Evaluate:"):
-            expr = row["prompt"].split("Evaluate: ")[1].split("\n")[0]
-            value = eval(expr.replace("T", "True").replace("F", "False"))
+    rng, seen = random.Random(0), 0
+    for row in logic.generate(rng, 60, {"min_steps": 1, "max_steps": 5}):
+        if "Evaluate:" in row["prompt"]:
+            seen += 1
+            given, expr = row["prompt"][len("Q: Let "):].split("\n")[0].split(". Evaluate: ")
+            values = dict(pair.split(" = ") for pair in given.split(", "))
+            substituted = re.sub(r"\b[a-z]\b", lambda m: values.get(m.group(), m.group()), expr)
+            assert row["solution"].split("\n")[0] == substituted  # the first line substitutes the values
+            value = eval(substituted.replace("T", "True").replace("F", "False"))
             assert ("T" if value else "F") == row["answer"]
+    assert seen > 10
+
+
+def test_ordering_reference_walks_to_the_answer():
+    rng, seen = random.Random(1), 0
+    for row in logic.generate(rng, 60, {"min_steps": 1, "max_steps": 5}):
+        if "Evaluate:" in row["prompt"]:
+            continue
+        seen += 1
+        facts = re.findall(r"(\w+) is (taller|shorter) than (\w+)\.", row["prompt"])
+        above = {(a, b) if rel == "taller" else (b, a) for a, rel, b in facts}
+        people = {p for pair in above for p in pair}
+        tallest = people - {b for _, b in above}
+        shortest = people - {a for a, _ in above}
+        assert {row["answer"]} == (tallest if "tallest" in row["prompt"] else shortest)
+        lines = row["solution"].split("\n")
+        assert {tuple(f.split(" > ")) for f in lines[:-2]} == above  # every fact restated as A > B
+        up = lines[-2].startswith("Up: ")
+        chain = lines[-2].split(": ")[1].split(" < " if up else " > ")
+        assert chain[0] == facts[0][0]  # the walk starts at the first person named
+        assert all(((b, a) if up else (a, b)) in above for a, b in zip(chain, chain[1:]))
+        assert chain[-1] == row["answer"]
+    assert seen > 10
+
+
+def test_logic_pools_hold_both_kinds():
+    """Regression: over literal T/F the train pool used up the boolean expressions, and the test
+    split was 97% orderings."""
+    pools = build_family("logic", {"n_train": 3000, "n_test": 200, "n_ood": 50, "n_pretrain": 3000,
+                                   "train": {"min_steps": 1, "max_steps": 3}, "ood": {"min_steps": 4, "max_steps": 5}}, 0)
+    for split in ("train", "test", "pretrain"):
+        share = pools[split]["prompt"].str.contains("Evaluate:").mean()
+        assert 0.4 < share < 0.6, (split, share)
 
 
 def test_gsm8k_loader(fixtures):

@@ -55,6 +55,18 @@ def test_sft_trains_on_completions_and_saves_a_loadable_model(base, data, tmp_pa
     assert any(not torch.equal(a, b) for a, b in zip(model.parameters(), before.parameters()))
 
 
+def test_training_on_nothing_leaves_the_model_unchanged(base, data, tmp_path, capsys):
+    sft, pairs = data
+    for name, train in (("sft", lambda out: train_sft(base, sft.iloc[:0], SFTRun(trl=FAST), out)),
+                        ("dpo", lambda out: train_preference("dpo", base, pairs.iloc[:0], PreferenceRun(trl=FAST), out))):
+        metrics = train(str(tmp_path / name))
+        assert metrics.empty and list(metrics.columns) == ["step", "loss"]
+        after, _ = load_causal_lm(str(tmp_path / name))
+        before, _ = load_causal_lm(base)
+        assert all(torch.equal(a, b) for a, b in zip(after.parameters(), before.parameters()))
+    assert capsys.readouterr().out.count("unchanged") == 2
+
+
 def test_trl_options_are_validated_by_trl(base, data, tmp_path):
     with pytest.raises(ValueError, match=r"train.sft.trl: .*no_such_option"):
         train_sft(base, data[0], SFTRun(trl={"no_such_option": 1}), str(tmp_path / "x"))

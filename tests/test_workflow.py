@@ -96,6 +96,8 @@ def dvc_build(tmp_path_factory, root, bin_dir):
 
 
 MODELS = ["weak", "strong", "sft", "dpo", "kto", "nca", "orpo"]
+W2S_EVAL = ["w2s-weak", "w2s-naive", "w2s-ceiling", "w2s-s1-hybrid-1", "w2s-s1-hybrid-2", "w2s-s1-icl-1",
+            "w2s-s1-weak-1", "w2s-s2-dpo", "w2s-s2-orpo"]
 SELECTORS = ["random", "majority", "rm-bt", "rm-dr", "rm-bt+dr"]
 
 
@@ -104,11 +106,13 @@ def test_snakemake_builds_every_artifact(snakemake_build):
     tables = [str(p.relative_to(dest)) for pattern in ("data/tasks/*/*.parquet", "results/eval/*/*.parquet",
                                                        "results/bon/*/*.parquet", "data/ultrainteract/*.parquet")
               for p in sorted(dest.glob(pattern))] + ["results/eval/summary.csv", "data/corpus/pretrain.parquet"]
-    assert len(tables) == 12 + 3 * len(MODELS) + 3 * (1 + len(SELECTORS)) + 3 + 2
-    sh(["reasonforge", "validate", *tables], dest, env)
+    assert len(tables) == 12 + 3 * len(MODELS + W2S_EVAL) + 3 * (1 + len(SELECTORS)) + 3 + 2
+    w2s = [str(p.relative_to(dest)) for pattern in ("data/w2s/*.parquet", "data/w2s/*/*.parquet") for p in sorted(dest.glob(pattern))]
+    assert len(w2s) == 3 + 2 + 2 + 1 + 2  # split + gold x2, labels x2, selections x2, relabel, stage II x2
+    sh(["reasonforge", "validate", *tables, *w2s], dest, env)
     summary = io.read_table(dest / "results/eval/summary.csv")
     # every model of the DAG is evaluated by name, and every best-of-N selector has its rows
-    assert set(summary["model"]) == set(MODELS) | {f"bon-{s}" for s in SELECTORS}
+    assert set(summary["model"]) == set(MODELS + W2S_EVAL) | {f"bon-{s}" for s in SELECTORS}
     assert set(summary["benchmark"]) == {"math", "code", "logic"}
     assert {"greedy", "pass@1", "pass@2"} <= set(summary["metric"])  # (maj@k needs answers; smoke models give none)
     table = (dest / "results/eval/table.md").read_text()
@@ -158,7 +162,82 @@ def test_claims_target(snakemake_build):
     assert (dest / "models/sft/model.safetensors").stat().st_mtime == before
     shown = json.loads(sh(["dvc", "metrics", "show", "--json"], dest, env).stdout)
     assert "results/claims/eurus.json" in json.dumps(shown)
+    w2s = (dest / "results/claims/w2s.md").read_text()
+    assert all(f"| **{c}** " in w2s for c in ("W1", "W2", "W3")) and w2s.count("reproduced |") == 3
+    assert set(json.loads((dest / "results/claims/w2s.json").read_text())) == {"W1", "W2", "W3"}
+    for seed in (1, 2, 3):
+        assert (dest / f"models/seeds/seed{seed}/w2s/stage2/dpo/config.json").exists()
+    assert "results/claims/w2s.json" in json.dumps(shown)
     assert "Nothing to be done" in sh(["snakemake", "-n", "claims"], dest, env).stdout
+
+
+W2S_MODELS = ["weak", "naive", "ceiling", "stage1/hybrid/iter1", "stage1/hybrid/iter2", "stage1/weak/iter1",
+              "stage1/icl/iter1", "stage2/dpo", "stage2/orpo"]
+
+
+def test_w2s_artifacts(snakemake_build):
+    """Split, labels, stage-I selections of both iterations, stage-II samples and pairs, every
+    weak-to-strong model, their evaluations and the PGR report, built by the rules."""
+    dest, env = snakemake_build
+    split = io.read_table(dest / "data/w2s/split.parquet")
+    assert split.groupby(["task", "part"]).size().to_dict() == {(t, p): n for t in ("logic", "math")
+                                                                 for p, n in (("train_1", 10), ("train_2", 12))}
+    weak, icl = io.read_table(dest / "data/w2s/weak_labels.parquet"), io.read_table(dest / "data/w2s/icl_labels.parquet")
+    train_2 = set(split[split["part"] == "train_2"]["id"])
+    assert set(weak["id"]) == set(icl["id"]) == train_2 and weak["answer"].notna().any()
+    assert (weak["demos"] == 0).all() and icl["demos"].between(0, 1).all()  # smoke: k = 1, dropped where it does not fit
+    for k in (1, 2):
+        sel = io.read_table(dest / f"data/w2s/stage1/iter{k}.parquet")
+        assert set(sel["id"]) <= train_2 and (sel["weak_answer"] == sel["icl_answer"]).all()
+    assert len(io.read_table(dest / "data/w2s/stage1/iter1.parquet")) > 0
+    samples = io.read_table(dest / "data/w2s/stage2/samples.parquet")
+    assert len(samples) == 3 * len(train_2)  # smoke: n = 3
+    stats = json.loads((dest / "data/w2s/stage2/stats.json").read_text())
+    assert stats["questions"] == len(train_2) and sum(stats["outcomes"].values()) == len(train_2)
+    for name in W2S_MODELS:
+        assert (dest / f"models/w2s/{name}/config.json").exists(), name
+    report = (dest / "results/w2s/pgr.md").read_text()
+    assert "| w2s-s2-orpo |" in report and "| weak labels kept, iteration 2 |" in report
+    metrics = json.loads((dest / "results/w2s/metrics.json").read_text())
+    assert "w2s-naive/mean/test" in metrics["pgr"] and "weak labels (all train_2)" in metrics["precision"]
+
+
+def test_w2s_gold_of_train_2_never_reaches_a_method(snakemake_build, tmp_path):
+    """train_2's gold answers and solutions shuffled among its questions, then the weak-to-strong
+    part rebuilt: every method artifact is the same (content, model weights); only the ceiling
+    (trained on that gold) and the report (its precision and PGR) may change."""
+    dest, env = snakemake_build
+    copy = tmp_path / "shuffled"
+    shutil.copytree(dest, copy, symlinks=True)
+    env2 = dict(env, PYTHONPATH=str(copy / "src"))
+    train_2 = io.read_table(copy / "data/w2s/split.parquet").query("part == 'train_2'")
+    for task, ids in train_2.groupby("task")["id"]:
+        path = copy / f"data/tasks/{task}/train.parquet"
+        pool = io.read_table(path)
+        rows = pool.index[pool["id"].isin(set(ids))]
+        rolled = pool.loc[rows, ["answer", "solution"]].to_numpy()
+        pool.loc[rows, ["answer", "solution"]] = list(rolled[1:]) + list(rolled[:1])  # each question gets another's gold
+        io.write_table(pool, path)
+    sh(["snakemake", "--cores", "2", "--", "results/w2s/pgr.md"], copy, env2)
+    for rebuilt in ("data/w2s/split.parquet", "data/w2s/weak_labels.parquet", "models/w2s/stage2/dpo/model.safetensors"):
+        assert (copy / rebuilt).stat().st_mtime > (dest / rebuilt).stat().st_mtime, rebuilt  # re-run, not kept
+
+    def same_table(rel):
+        a, b = pd.read_parquet(dest / rel), pd.read_parquet(copy / rel)
+        return a.equals(b)
+
+    def same_model(rel):
+        return (dest / rel / "model.safetensors").read_bytes() == (copy / rel / "model.safetensors").read_bytes()
+
+    assert not same_table("data/w2s/gold_train_2.parquet") and not same_model("models/w2s/ceiling")  # the shuffle took
+    tables = ["data/w2s/split.parquet", "data/w2s/gold_train_1.parquet", "data/w2s/weak_labels.parquet",
+              "data/w2s/icl_labels.parquet", "data/w2s/stage1/iter1.parquet", "data/w2s/stage1/iter2.parquet",
+              "data/w2s/relabels/iter1.parquet", "data/w2s/stage2/samples.parquet", "data/w2s/stage2/pairs.parquet"]
+    assert [t for t in tables if not same_table(t)] == []
+    methods = [m for m in W2S_MODELS if m != "ceiling"]
+    assert [m for m in methods if not same_model(f"models/w2s/{m}")] == []
+    evals = [f"results/eval/w2s-{n}/{b}.parquet" for n in ("weak", "naive", "s1-hybrid-2", "s2-dpo") for b in ("math", "logic")]
+    assert [e for e in evals if not same_table(e)] == []
 
 
 def test_pools_are_disjoint_and_the_corpus_uses_only_pretrain(snakemake_build):

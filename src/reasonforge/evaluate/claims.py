@@ -87,20 +87,57 @@ def eurus_claims(per_seed: dict[int, dict]) -> list[dict]:
     return out
 
 
+def w2s_claims(per_seed: dict[int, dict], algo: str) -> list[dict]:
+    """per_seed[seed] = {
+        "precision": {"all": weak-label precision on train_2, "kept": of the labels iteration 1 kept},
+        "accuracy": {model: greedy test accuracy}: weak, naive, stage1 (the last iteration), ceiling,
+                    stage2-<algo> for each algorithm,
+        "pgr": {model: PGR on test},
+    }; `algo`: the stage-II algorithm W3 is decided on (the first of w2s.stage2.algos)."""
+    if len(per_seed) < 3:
+        raise ValueError(f"claims need at least 3 seeds, got {len(per_seed)}")
+    ms = list(per_seed.values())
+    ci = lambda f: mean_ci([f(m) for m in ms])  # noqa: E731
+    out = []
+    w1 = _diff(per_seed, lambda m: m["precision"]["kept"], lambda m: m["precision"]["all"])
+    out.append(dict(id="W1", claim="Selecting weak labels that agree with the strong model's in-context answers raises their precision",
+                    rule="95% CI of (precision of the labels iteration 1 kept - precision of all weak labels) above 0",
+                    numbers={"precision, all weak labels": ci(lambda m: m["precision"]["all"]),
+                             "precision, kept": ci(lambda m: m["precision"]["kept"]), "kept - all": w1},
+                    reproduced=_above_zero(w1)))
+    w2 = _diff(per_seed, lambda m: m["accuracy"]["stage1"], lambda m: m["accuracy"]["naive"])
+    out.append(dict(id="W2", claim="Stage I (SFT on the selected labels, iterated) beats naive weak-to-strong (SFT on every weak label)",
+                    rule="95% CI of (stage I - naive) greedy test accuracy above 0",
+                    numbers={"naive": ci(lambda m: m["accuracy"]["naive"]), "stage I": ci(lambda m: m["accuracy"]["stage1"]),
+                             "stage I - naive": w2},
+                    reproduced=_above_zero(w2)))
+    s2 = f"stage2-{algo}"
+    w3 = _diff(per_seed, lambda m: m["accuracy"][s2], lambda m: m["accuracy"]["stage1"])
+    pgr = ci(lambda m: m["pgr"][s2])
+    out.append(dict(id="W3", claim=f"Stage II ({algo.upper()} on weak-anchored pairs) is at least stage I, and recovers part of the gap (PGR > 0)",
+                    rule=f"mean of (stage II - stage I) greedy test accuracy >= 0, and the 95% CI of stage II's PGR above 0",
+                    numbers={"weak floor": ci(lambda m: m["accuracy"]["weak"]), "ceiling": ci(lambda m: m["accuracy"]["ceiling"]),
+                             "stage II": ci(lambda m: m["accuracy"][s2]), "stage II - stage I": w3,
+                             "PGR stage I": ci(lambda m: m["pgr"]["stage1"]), "PGR stage II": pgr},
+                    reproduced=w3["mean"] >= 0 and _above_zero(pgr)))
+    return out
+
+
 def _fmt(ci: dict, scale: float) -> str:
-    return f"{scale * ci['mean']:.1f} [{scale * ci['low']:.1f}, {scale * ci['high']:.1f}]"
+    d = 1 if scale > 1 else 2  # percentage points to a tenth; rewards and PGR to a hundredth
+    return f"{scale * ci['mean']:.{d}f} [{scale * ci['low']:.{d}f}, {scale * ci['high']:.{d}f}]"
 
 
 def claims_markdown(title: str, claims: list[dict], seeds: list[int], note: str = "") -> str:
     lines = [f"# {title}: claims at this scale", "",
-             f"Seeds {', '.join(map(str, seeds))}; mean [95% CI over seeds, Student t]. Accuracies and "
-             "differences in percentage points; rewards in reward units.", ""]
+             f"Seeds {', '.join(map(str, seeds))}; mean [95% CI over seeds, Student t]. Accuracies, precisions and "
+             "differences in percentage points; rewards in reward units; PGR as a fraction of the gap.", ""]
     if note:
         lines += [note, ""]
     lines += ["| claim | verdict | numbers |", "|---|---|---|"]
     for c in claims:
-        scale = 1.0 if c["id"] == "E2b" else 100.0
-        nums = "; ".join(f"{k} {_fmt(v, scale)}" for k, v in c["numbers"].items())
+        scale = lambda key: 1.0 if c["id"] == "E2b" or "PGR" in key else 100.0  # noqa: E731
+        nums = "; ".join(f"{k} {_fmt(v, scale(k))}" for k, v in c["numbers"].items())
         verdict = "reproduced" if c["reproduced"] else "not reproduced"
         lines.append(f"| **{c['id']}** {c['claim']} | {verdict} | {nums} |")
     lines += ["", "Rules:", ""] + [f"- {c['id']}: {c['rule']}" for c in claims]

@@ -55,3 +55,10 @@ def majority_correct(answers: list, corrects: list[bool]) -> bool:
     """Is the most common non-empty answer a correct one? Ties go to the earliest sample."""
     winner = majority_index(answers)
     return winner is not None and any(c for a, c in zip(answers, corrects) if a == answers[winner])
+
+
+def pgr(method: float, weak: float, ceiling: float) -> float:
+    """Performance gap recovered (Burns et al. 2023): (method - weak) / (ceiling - weak); NaN when the
+    ceiling is not above the weak floor (no gap to recover)."""
+    gap = ceiling - weak
+    return (method - weak) / gap if gap > 0 else float("nan")

@@ -491,7 +491,11 @@ def main() -> None:
         # A checkout or venv under /tmp (`mktemp -d`, pytest's tmp_path) would vanish under the
         # private tmpfs: held open first, bound back read-only at the same path.
         private = ["/tmp", "/dev/shm"]
-        kept = iso.hold_paths([p for p in python_paths() if any(_under(p, d) for d in private)])
+        # Only paths strictly below them, and only the outermost of nested ones: /tmp itself on
+        # sys.path (a script run from /tmp) would undo the private /tmp, and a path bound back
+        # read-only leaves no room to make the parent of one nested in it.
+        below = [p for p in python_paths() if any(_under(p, d) and p != d for d in private)]
+        kept = iso.hold_paths([p for p in below if not any(q != p and _under(p, q) for q in below)])
         size = f"size={cfg['tmpfs_mb']}m,nr_inodes=4096,mode=1777"
         for d in private:
             iso.mount("tmpfs", d, "tmpfs", iso.MS_NOSUID | iso.MS_NODEV, size)

@@ -20,6 +20,8 @@ import re
 
 import pandas as pd
 
+from . import logic
+
 SEPARATOR = "\n\n"  # between the problems of a chained document; solutions hold no blank line
 ARITH = re.compile(r"^(Step \d+: )(-?\d+)([+\-*])(-?\d+)=(-?\d+)$")
 OPS = {"+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b}
@@ -105,13 +107,17 @@ def _code(row: dict, rng: random.Random) -> tuple[str, str]:
 
 def _logic(row: dict, rng: random.Random) -> tuple[str, str]:
     lines = row["solution"].split("\n")
-    if lines[0].startswith("Order: "):
-        people = lines[0][len("Order: "):].split(" > ")
-        tallest = "tallest" in row["prompt"]
-        i = 0 if tallest else len(people) - 2  # swap the end the question asks about
-        people[i], people[i + 1] = people[i + 1], people[i]
-        answer = people[0] if tallest else people[-1]
-        return f"Order: {' > '.join(people)}\nAnswer: {answer}", "wrong_order"
+    if lines[-2].startswith(("Up: ", "Down: ")):  # an ordering: the walk stops early or steps wrong
+        up = lines[-2].startswith("Up: ")
+        chain = lines[-2].split(": ", 1)[1].split(" < " if up else " > ")
+        people = {p for fact in lines[:-2] for p in fact.split(" > ")}
+        if len(chain) > 1 and rng.random() < 0.5:
+            chain = chain[: rng.randint(1, len(chain) - 1)]
+        else:
+            i = rng.randint(1, len(chain))
+            chain = chain[:i] + [rng.choice(sorted(people - set(chain)))]
+        lines[-2:] = [logic.walk_line(chain, up), f"Answer: {chain[-1]}"]
+        return "\n".join(lines), "wrong_order"
     flip = {"T": "F", "F": "T"}
     last = lines[-2]  # the outermost operation, then "Answer: X"
     lines[-2] = last[:-1] + flip[last[-1]]

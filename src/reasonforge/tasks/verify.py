@@ -19,7 +19,7 @@ logging.getLogger("math_verify").setLevel(logging.ERROR)
 class Verdict:
     correct: bool
     answer: str | None
-    status: str  # correct | wrong | no_answer | error | timeout | limit
+    status: str  # correct | wrong | no_answer | error | timeout | limit | unchecked (final_answers)
     output: str = ""  # what running the program showed (its last printed line or error), for observations
 
 
@@ -35,6 +35,8 @@ def _shown(result: dict) -> str:
 def _compare(row, predicted: str | None) -> Verdict:
     if predicted is None:
         return Verdict(False, None, "no_answer")
+    if row["answer"] is None:  # final_answers: the answer is wanted, the gold is not read
+        return Verdict(False, predicted, "unchecked")
     ok = math.answers_match(row["answer"], predicted) if row["task"] == "math" else predicted.strip() == row["answer"].strip()
     return Verdict(ok, predicted, "correct" if ok else "wrong")
 
@@ -77,3 +79,12 @@ def verify_batch(rows: list[dict], completions: list[str], sandbox=None, timeout
                 verdicts[i] = _compare(row, lines[-1] if lines else None)
                 verdicts[i].output = shown
     return verdicts
+
+
+def final_answers(rows: list[dict], completions: list[str], sandbox=None, timeout: float | None = None) -> list[str | None]:
+    """The final answer of each completion (a program-aided one run in the sandbox) without reading
+    the rows' gold answers: what weak-to-strong selects on. Code has no final answer to compare."""
+    if any(r["task"] == "code" for r in rows):
+        raise ValueError("final_answers: code tasks have tests, not a final answer")
+    blind = [{**r, "answer": None} for r in rows]
+    return [v.answer for v in verify_batch(blind, completions, sandbox, timeout)]

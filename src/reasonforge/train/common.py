@@ -60,6 +60,20 @@ def save_trained(trainer, tok, out_dir: str | Path) -> None:
     step_metrics(trainer).to_parquet(out / "metrics.parquet", index=False)
 
 
+def save_unchanged(model_dir: str, out_dir: str | Path, what: str) -> pd.DataFrame:
+    """Training on no examples is the identity: the starting model saved as it is, with a metrics
+    table of no steps, and a warning on the job's log (weak-to-strong can select no question when
+    the weak and strong answers never agree). TRL's trainers refuse an empty dataset."""
+    model, tok = load_causal_lm(model_dir)
+    out = Path(out_dir)
+    model.save_pretrained(out)
+    tok.save_pretrained(out)
+    metrics = pd.DataFrame({"step": pd.Series(dtype=int), "loss": pd.Series(dtype=float)})
+    metrics.to_parquet(out / "metrics.parquet", index=False)
+    print(f"WARNING: no {what} to train on: the model is {model_dir} unchanged")
+    return metrics
+
+
 def step_metrics(trainer) -> pd.DataFrame:
     """One row per logged training step: loss and whatever the trainer logs (rewards, log-probs)."""
     rows = [e for e in trainer.state.log_history if "loss" in e and "train_runtime" not in e]

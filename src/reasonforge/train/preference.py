@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from .common import lora_config, load_causal_lm, save_trained, scratch_dir, trl_config
+from .common import lora_config, load_causal_lm, save_trained, save_unchanged, scratch_dir, trl_config
 
 ALGOS = ("dpo", "nca", "kto", "orpo")
 
@@ -36,6 +36,8 @@ def train_preference(algo: str, model_dir: str, pairs: pd.DataFrame, run: Prefer
     if algo not in ALGOS:
         raise ValueError(f"unknown preference algorithm {algo!r} (one of {', '.join(ALGOS)})")
     key = key or f"train.preference.{algo}"
+    if pairs.empty:
+        return save_unchanged(model_dir, out_dir, "pairs")
     model, tok = load_causal_lm(model_dir)
     ds = Dataset.from_pandas(pairs[["prompt", "chosen", "rejected"]], preserve_index=False).shuffle(seed=run.seed)
     peft = lora_config(run.lora, "CAUSAL_LM")

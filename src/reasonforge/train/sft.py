@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from .common import lora_config, load_causal_lm, save_trained, scratch_dir, trl_config
+from .common import lora_config, load_causal_lm, save_trained, save_unchanged, scratch_dir, trl_config
 
 
 @dataclass
@@ -25,6 +25,8 @@ def train_sft(model_dir: str, data: pd.DataFrame, run: SFTRun, out_dir: str, key
     from datasets import Dataset
     from trl import SFTConfig, SFTTrainer
 
+    if data.empty:
+        return save_unchanged(model_dir, out_dir, "examples")
     model, tok = load_causal_lm(model_dir)
     ds = Dataset.from_pandas(data[["prompt", "completion"]], preserve_index=False).shuffle(seed=run.seed)
     with scratch_dir() as scratch:

@@ -1,0 +1,216 @@
+# Weak-to-strong reasoning: data/w2s/, models/w2s/, results/w2s/. Params: the `w2s` section.
+# train_2's gold is read by two rules only: the ceiling's training and the report.
+
+W2S = config["w2s"]
+W2S_TASKS = W2S["tasks"]
+W2S_ITERS = list(range(1, W2S["stage1"]["iterations"] + 1))
+W2S_SET = W2S["stage1"]["set"]
+W2S_LAST = f"models/w2s/stage1/{W2S_SET}/iter{W2S_ITERS[-1]}"
+W2S_ALGOS = W2S["stage2"]["algos"]
+# stage-I models: the chosen set through every iteration, the other sets at iteration 1
+W2S_STAGE1 = sorted({(W2S_SET, k) for k in W2S_ITERS} | {(s, 1) for s in W2S["stage1"]["compare_sets"]})
+
+W2S_MODELS = {"w2s-weak": "models/w2s/weak", "w2s-naive": "models/w2s/naive", "w2s-ceiling": "models/w2s/ceiling"}
+W2S_MODELS.update({f"w2s-s1-{s}-{k}": f"models/w2s/stage1/{s}/iter{k}" for s, k in W2S_STAGE1})
+W2S_MODELS.update({f"w2s-s2-{algo}": f"models/w2s/stage2/{algo}" for algo in W2S_ALGOS})
+MODEL_DIRS.update(W2S_MODELS)  # evaluated by name on every benchmark (a greedy evaluation costs ~20 s)
+W2S_BENCHMARKS = [b for b in EVAL_BENCHMARKS if b in W2S_TASKS]
+
+
+wildcard_constraints:
+    iter=r"\d+",
+
+
+rule w2s_split:
+    """train_1 (gold for the weak model) and train_2 (the strong side's questions) from each w2s
+    family's train pool; the gold of each part in a file of its own."""
+    input:
+        tasks=expand("data/tasks/{task}/train.parquet", task=W2S_TASKS),
+        code=code("w2s_split"),
+    output:
+        split="data/w2s/split.parquet",
+        gold_1="data/w2s/gold_train_1.parquet",
+        gold_2="data/w2s/gold_train_2.parquet",
+    params:
+        cfg=conf("w2s.train_1", "w2s.train_2", "seed"),
+    conda:
+        ENV
+    log:
+        "logs/w2s/split.log",
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    script:
+        "../scripts/w2s_split.py"
+
+
+rule w2s_train_sft:
+    """SFT (trl.SFTTrainer) for weak-to-strong: the weak model on train_1 gold; the strong base on
+    all weak labels (naive), on train_2 gold (ceiling), or on stage I's selection of iteration k."""
+    input:
+        model=lambda w: f"models/base/{W2S['weak']['model']}" if w.name == "weak" else "models/base/strong",
+        data=lambda w: {"weak": "data/w2s/gold_train_1.parquet", "naive": "data/w2s/weak_labels.parquet",
+                        "ceiling": "data/w2s/gold_train_2.parquet"}.get(w.name) or f"data/w2s/stage1/{w.name.split('/')[-1]}.parquet",
+        code=code("w2s_train_sft"),
+    output:
+        directory("models/w2s/{name}"),
+    wildcard_constraints:
+        name=one_of(["weak", "naive", "ceiling"] + [f"stage1/{s}/iter{k}" for s, k in W2S_STAGE1]),
+    params:
+        cfg=lambda w: conf("w2s.weak" if w.name == "weak" else "w2s.stage1", "seed"),
+    conda:
+        ENV
+    log:
+        "logs/w2s/train_sft/{name}.log",
+    resources:
+        mem_mb=4000,
+        runtime=60,
+    script:
+        "../scripts/w2s_train_sft.py"
+
+
+rule w2s_weak_labels:
+    """The fine-tuned weak model's greedy responses to train_2, with their final answers."""
+    input:
+        model="models/w2s/weak",
+        split="data/w2s/split.parquet",
+        code=code("w2s_label"),
+    output:
+        "data/w2s/weak_labels.parquet",
+    params:
+        cfg=conf("generation", "sandbox", "seed"),
+        mode="greedy",
+    conda:
+        ENV
+    log:
+        "logs/w2s/weak_labels.log",
+    resources:
+        mem_mb=4000,
+        runtime=30,
+    script:
+        "../scripts/w2s_label.py"
+
+
+use rule w2s_weak_labels as w2s_icl_labels with:
+    input:
+        model="models/base/strong",
+        split="data/w2s/split.parquet",
+        weak="data/w2s/weak_labels.parquet",
+        code=code("w2s_label"),
+    output:
+        "data/w2s/icl_labels.parquet",
+    params:
+        cfg=conf("generation", "sandbox", "w2s.icl", "seed"),
+        mode="icl",
+    log:
+        "logs/w2s/icl_labels.log",
+
+
+use rule w2s_weak_labels as w2s_relabel with:
+    input:
+        model=lambda w: f"models/w2s/stage1/{W2S_SET}/iter{w.iter}",
+        split="data/w2s/split.parquet",
+        code=code("w2s_label"),
+    output:
+        "data/w2s/relabels/iter{iter}.parquet",
+    log:
+        "logs/w2s/relabels/iter{iter}.log",
+
+
+use rule w2s_weak_labels as w2s_stage2_samples with:
+    input:
+        model=W2S_LAST,
+        split="data/w2s/split.parquet",
+        code=code("w2s_label"),
+    output:
+        "data/w2s/stage2/samples.parquet",
+    params:
+        cfg=conf("generation", "sandbox", "w2s.stage2.n", "w2s.stage2.temperature", "seed"),
+        mode="sample",
+    log:
+        "logs/w2s/stage2_samples.log",
+
+
+rule w2s_select:
+    """Stage I, iteration {iter}: train_2 questions whose weak answer is non-empty and equals the
+    strong side's (the strong base in context at iteration 1, then the previous iteration's model)."""
+    input:
+        weak="data/w2s/weak_labels.parquet",
+        strong=lambda w: "data/w2s/icl_labels.parquet" if int(w.iter) == 1 else f"data/w2s/relabels/iter{int(w.iter) - 1}.parquet",
+        code=code("w2s_select"),
+    output:
+        "data/w2s/stage1/iter{iter}.parquet",
+    conda:
+        ENV
+    log:
+        "logs/w2s/select/iter{iter}.log",
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    script:
+        "../scripts/w2s_select.py"
+
+
+rule w2s_stage2_pairs:
+    """Stage II pairs from the final stage-I model's samples, the weak response always one side."""
+    input:
+        samples="data/w2s/stage2/samples.parquet",
+        weak="data/w2s/weak_labels.parquet",
+        code=code("w2s_stage2_pairs"),
+    output:
+        pairs="data/w2s/stage2/pairs.parquet",
+        stats="data/w2s/stage2/stats.json",
+    params:
+        cfg=conf("w2s.stage2.skip_below", "w2s.stage2.flip_at", "seed"),
+    conda:
+        ENV
+    log:
+        "logs/w2s/stage2_pairs.log",
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    script:
+        "../scripts/w2s_stage2_pairs.py"
+
+
+use rule train_preference as w2s_stage2 with:
+    input:
+        model=W2S_LAST,
+        pairs="data/w2s/stage2/pairs.parquet",
+        code=code("train_preference"),
+    output:
+        directory("models/w2s/stage2/{algo}"),
+    wildcard_constraints:
+        algo=one_of(W2S_ALGOS),
+    params:
+        cfg=conf("w2s.stage2.trl", "w2s.stage2.per_algo", "seed"),
+        section="w2s.stage2",
+    log:
+        "logs/w2s/stage2/{algo}.log",
+
+
+rule w2s_report:
+    """PGR of every method on test and ood, and weak-label precision before and after selection."""
+    input:
+        evals=expand("results/eval/{model}/{benchmark}.parquet", model=W2S_MODELS, benchmark=W2S_BENCHMARKS),
+        weak="data/w2s/weak_labels.parquet",
+        icl="data/w2s/icl_labels.parquet",
+        selections=expand("data/w2s/stage1/iter{iter}.parquet", iter=W2S_ITERS),
+        relabels=expand("data/w2s/relabels/iter{iter}.parquet", iter=W2S_ITERS[:-1]),
+        pairs="data/w2s/stage2/pairs.parquet",
+        gold="data/w2s/gold_train_2.parquet",
+        code=code("w2s_report"),
+    output:
+        table=report("results/w2s/pgr.md", caption="../report/w2s.rst", category="Weak-to-strong"),
+        metrics="results/w2s/metrics.json",
+    params:
+        cfg=conf("w2s.stage1.set", "eval.splits"),
+    conda:
+        ENV
+    log:
+        "logs/w2s/report.log",
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    script:
+        "../scripts/w2s_report.py"

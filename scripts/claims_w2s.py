@@ -1,0 +1,44 @@
+"""rule claims_w2s -> reasonforge.evaluate.claims.w2s_claims"""
+import re
+
+from reasonforge import io, job
+from reasonforge.evaluate.claims import claims_json, claims_markdown, w2s_claims
+from reasonforge.evaluate.metrics import pgr
+from reasonforge.w2s.select import precision
+
+sm = snakemake  # noqa: F821
+
+
+def seed_of(path):
+    return int(re.search(r"seed(\d+)", path).group(1))
+
+
+def test_accuracy(paths):
+    """Greedy accuracy on the test splits, the mean over the weak-to-strong families."""
+    frames = [io.read_table(p) for p in paths]
+    return sum(f[f["greedy"] & (f["split"] == "test")]["correct"].mean() for f in frames) / len(frames)
+
+
+with job.running(sm.log[0]):
+    seeds, algos = sm.params.cfg["claims.seeds"], sm.params.cfg["w2s.stage2.algos"]
+    gold = io.read_table(sm.input.gold)
+    names = {"w2s-weak": "weak", "w2s-naive": "naive", "w2s-ceiling": "ceiling", "w2s-s1": "stage1",
+             **{f"w2s-s2-{a}": f"stage2-{a}" for a in algos}}
+    per_seed = {}
+    for s in seeds:
+        mine = lambda paths: [p for p in paths if seed_of(p) == s]  # noqa: E731
+        acc = {short: test_accuracy([p for p in mine(sm.input.evals) if f"/{model}/" in p]) for model, short in names.items()}
+        weak = io.read_table(mine(sm.input.weak)[0])
+        kept = io.read_table(mine(sm.input.kept)[0]).rename(columns={"weak_answer": "answer"})
+        per_seed[s] = {"precision": {"all": precision(weak[["id", "task", "answer"]], gold),
+                                     "kept": precision(kept[["id", "task", "answer"]], gold)},
+                       "accuracy": acc, "pgr": {m: pgr(a, acc["weak"], acc["ceiling"]) for m, a in acc.items()}}
+        print(f"seed {s}: {per_seed[s]}")
+    claims = w2s_claims(per_seed, algos[0])
+    note = ("Each seed reruns the whole chain on the same split and base models: the weak model's SFT on "
+            "train_1 gold, its labels, the strong base's in-context labels, every stage-I iteration, stage II, "
+            "the naive and ceiling models. Accuracies: greedy, test splits, mean over the weak-to-strong families.")
+    text = claims_markdown("Weak-to-strong", claims, seeds, note)
+    io.write_text(sm.output.table, text)
+    io.write_json(sm.output.metrics, claims_json(claims))
+    print(text)

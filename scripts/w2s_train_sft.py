@@ -1,0 +1,24 @@
+"""rule w2s_train_sft -> reasonforge.train.sft.train_sft on the rows of one weak-to-strong table"""
+import torch
+
+from reasonforge import io, job
+from reasonforge.train.sft import SFTRun, train_sft
+from reasonforge.w2s.select import stage1_rows
+
+sm = snakemake  # noqa: F821
+with job.running(sm.log[0]):
+    name, cfg = sm.wildcards.name, sm.params.cfg
+    section = "w2s.weak" if name == "weak" else "w2s.stage1"
+    table = io.read_table(sm.input.data)
+    if name.startswith("stage1/"):       # stage1/{set}/iter{k}: the set's responses of the selected questions
+        data = stage1_rows(table, name.split("/")[1])
+    elif name == "naive":                # every weak label, selected or not
+        data = table.rename(columns={"response": "completion"})
+    else:                                # weak (train_1 gold), ceiling (train_2 gold)
+        data = table
+    torch.set_num_threads(sm.threads)
+    with io.atomic_dir(sm.output[0]) as tmp:
+        metrics = train_sft(sm.input.model, data[["prompt", "completion"]],
+                            SFTRun(trl=cfg[section]["trl"], seed=job.run_seed(sm)), str(tmp), key=section)
+    loss = f", loss {metrics['loss'].iloc[0]:.3f} -> {metrics['loss'].iloc[-1]:.3f}" if len(metrics) else ""
+    print(f"{sm.output[0]}: {len(data)} examples, {len(metrics)} steps{loss}")
