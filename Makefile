@@ -26,6 +26,7 @@ demo: install
 claims: install
 	$(SNAKE) --cores all claims
 	$(VENV)/bin/reasonforge show results/claims/eurus.md
+	$(VENV)/bin/reasonforge show results/claims/w2s.md
 
 test: install
 	$(VENV)/bin/reasonforge dvc-sync --check

@@ -111,25 +111,19 @@ rule claims_eurus:
 
 # Weak-to-strong, per seed: the whole chain from the weak model's fine-tuning on (the same split and
 # gold, the same base models), under data/seeds/seed{seed}/w2s/ and models/seeds/seed{seed}/w2s/.
-W2S_SEED_DATA = "data/seeds/seed{seed}/w2s"
-W2S_SEED_MODELS = "models/seeds/seed{seed}/w2s"
 W2S_CLAIM_MODELS = {"w2s-weak": "weak", "w2s-naive": "naive", "w2s-ceiling": "ceiling",
                     "w2s-s1": f"stage1/{W2S_SET}/iter{W2S_ITERS[-1]}", **{f"w2s-s2-{a}": f"stage2/{a}" for a in W2S_ALGOS}}
-
-
-def w2s_seed_sft_data(w):
-    fixed = {"weak": "data/w2s/gold_train_1.parquet", "ceiling": "data/w2s/gold_train_2.parquet",
-             "naive": f"data/seeds/seed{w.seed}/w2s/weak_labels.parquet"}
-    return fixed.get(w.name) or f"data/seeds/seed{w.seed}/w2s/stage1/{w.name.split('/')[-1]}.parquet"
 
 
 use rule w2s_train_sft as claims_w2s_train_sft with:
     input:
         model=lambda w: f"models/base/{W2S['weak']['model']}" if w.name == "weak" else "models/base/strong",
-        data=w2s_seed_sft_data,
+        data=lambda w: {"weak": "data/w2s/gold_train_1.parquet", "ceiling": "data/w2s/gold_train_2.parquet",
+                        "naive": f"data/seeds/seed{w.seed}/w2s/weak_labels.parquet"}.get(w.name)
+        or f"data/seeds/seed{w.seed}/w2s/stage1/{w.name.split('/')[-1]}.parquet",
         code=code("w2s_train_sft"),
     output:
-        directory(W2S_SEED_MODELS + "/{name}"),
+        directory("models/seeds/seed{seed}/w2s/{name}"),
     wildcard_constraints:
         name=one_of(["weak", "naive", "ceiling"] + [f"stage1/{W2S_SET}/iter{k}" for k in W2S_ITERS]),
     params:
@@ -140,11 +134,11 @@ use rule w2s_train_sft as claims_w2s_train_sft with:
 
 use rule w2s_weak_labels as claims_w2s_weak_labels with:
     input:
-        model=W2S_SEED_MODELS + "/weak",
+        model="models/seeds/seed{seed}/w2s/weak",
         split="data/w2s/split.parquet",
         code=code("w2s_label"),
     output:
-        W2S_SEED_DATA + "/weak_labels.parquet",
+        "data/seeds/seed{seed}/w2s/weak_labels.parquet",
     params:
         cfg=conf("generation", "sandbox"),
         mode="greedy",
@@ -156,10 +150,10 @@ use rule w2s_icl_labels as claims_w2s_icl_labels with:
     input:
         model="models/base/strong",
         split="data/w2s/split.parquet",
-        weak=W2S_SEED_DATA + "/weak_labels.parquet",
+        weak="data/seeds/seed{seed}/w2s/weak_labels.parquet",
         code=code("w2s_label"),
     output:
-        W2S_SEED_DATA + "/icl_labels.parquet",
+        "data/seeds/seed{seed}/w2s/icl_labels.parquet",
     params:
         cfg=conf("generation", "sandbox", "w2s.icl"),
         mode="icl",
@@ -173,7 +167,7 @@ use rule w2s_relabel as claims_w2s_relabel with:
         split="data/w2s/split.parquet",
         code=code("w2s_label"),
     output:
-        W2S_SEED_DATA + "/relabels/iter{iter}.parquet",
+        "data/seeds/seed{seed}/w2s/relabels/iter{iter}.parquet",
     params:
         cfg=conf("generation", "sandbox"),
         mode="greedy",
@@ -183,23 +177,23 @@ use rule w2s_relabel as claims_w2s_relabel with:
 
 use rule w2s_select as claims_w2s_select with:
     input:
-        weak=W2S_SEED_DATA + "/weak_labels.parquet",
+        weak="data/seeds/seed{seed}/w2s/weak_labels.parquet",
         strong=lambda w: (f"data/seeds/seed{w.seed}/w2s/icl_labels.parquet" if int(w.iter) == 1
                           else f"data/seeds/seed{w.seed}/w2s/relabels/iter{int(w.iter) - 1}.parquet"),
         code=code("w2s_select"),
     output:
-        W2S_SEED_DATA + "/stage1/iter{iter}.parquet",
+        "data/seeds/seed{seed}/w2s/stage1/iter{iter}.parquet",
     log:
         "logs/seeds/seed{seed}/w2s/select/iter{iter}.log",
 
 
 use rule w2s_stage2_samples as claims_w2s_stage2_samples with:
     input:
-        model=W2S_SEED_MODELS + "/" + W2S_CLAIM_MODELS["w2s-s1"],
+        model=f"models/seeds/seed{{seed}}/w2s/{W2S_CLAIM_MODELS['w2s-s1']}",
         split="data/w2s/split.parquet",
         code=code("w2s_label"),
     output:
-        W2S_SEED_DATA + "/stage2/samples.parquet",
+        "data/seeds/seed{seed}/w2s/stage2/samples.parquet",
     params:
         cfg=conf("generation", "sandbox", "w2s.stage2.n", "w2s.stage2.temperature"),
         mode="sample",
@@ -209,12 +203,12 @@ use rule w2s_stage2_samples as claims_w2s_stage2_samples with:
 
 use rule w2s_stage2_pairs as claims_w2s_stage2_pairs with:
     input:
-        samples=W2S_SEED_DATA + "/stage2/samples.parquet",
-        weak=W2S_SEED_DATA + "/weak_labels.parquet",
+        samples="data/seeds/seed{seed}/w2s/stage2/samples.parquet",
+        weak="data/seeds/seed{seed}/w2s/weak_labels.parquet",
         code=code("w2s_stage2_pairs"),
     output:
-        pairs=W2S_SEED_DATA + "/stage2/pairs.parquet",
-        stats=W2S_SEED_DATA + "/stage2/stats.json",
+        pairs="data/seeds/seed{seed}/w2s/stage2/pairs.parquet",
+        stats="data/seeds/seed{seed}/w2s/stage2/stats.json",
     params:
         cfg=conf("w2s.stage2.skip_below", "w2s.stage2.flip_at"),
     log:
@@ -223,11 +217,11 @@ use rule w2s_stage2_pairs as claims_w2s_stage2_pairs with:
 
 use rule w2s_stage2 as claims_w2s_stage2 with:
     input:
-        model=W2S_SEED_MODELS + "/" + W2S_CLAIM_MODELS["w2s-s1"],
-        pairs=W2S_SEED_DATA + "/stage2/pairs.parquet",
+        model=f"models/seeds/seed{{seed}}/w2s/{W2S_CLAIM_MODELS['w2s-s1']}",
+        pairs="data/seeds/seed{seed}/w2s/stage2/pairs.parquet",
         code=code("train_preference"),
     output:
-        directory(W2S_SEED_MODELS + "/stage2/{algo}"),
+        directory("models/seeds/seed{seed}/w2s/stage2/{algo}"),
     params:
         cfg=conf("w2s.stage2.trl", "w2s.stage2.per_algo"),
         section="w2s.stage2",
@@ -256,8 +250,8 @@ rule claims_w2s:
     input:
         evals=expand("results/seeds/seed{seed}/{model}/{benchmark}.parquet", seed=CLAIM_SEEDS,
                      model=list(W2S_CLAIM_MODELS), benchmark=W2S_BENCHMARKS),
-        weak=expand(W2S_SEED_DATA + "/weak_labels.parquet", seed=CLAIM_SEEDS),
-        kept=expand(W2S_SEED_DATA + "/stage1/iter1.parquet", seed=CLAIM_SEEDS),
+        weak=expand("data/seeds/seed{seed}/w2s/weak_labels.parquet", seed=CLAIM_SEEDS),
+        kept=expand("data/seeds/seed{seed}/w2s/stage1/iter1.parquet", seed=CLAIM_SEEDS),
         gold="data/w2s/gold_train_2.parquet",
         code=code("claims_w2s"),
     output:

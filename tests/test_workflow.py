@@ -96,8 +96,7 @@ def dvc_build(tmp_path_factory, root, bin_dir):
 
 
 MODELS = ["weak", "strong", "sft", "dpo", "kto", "nca", "orpo"]
-W2S_EVAL = ["w2s-weak", "w2s-naive", "w2s-ceiling", "w2s-s1-hybrid-1", "w2s-s1-hybrid-2", "w2s-s1-icl-1",
-            "w2s-s1-weak-1", "w2s-s2-dpo", "w2s-s2-orpo"]
+W2S_EVAL = ["w2s-weak", "w2s-naive", "w2s-ceiling", "w2s-s1-hybrid-1", "w2s-s1-hybrid-2", "w2s-s1-weak-1", "w2s-s2-dpo"]
 SELECTORS = ["random", "majority", "rm-bt", "rm-dr", "rm-bt+dr"]
 
 
@@ -171,8 +170,7 @@ def test_claims_target(snakemake_build):
     assert "Nothing to be done" in sh(["snakemake", "-n", "claims"], dest, env).stdout
 
 
-W2S_MODELS = ["weak", "naive", "ceiling", "stage1/hybrid/iter1", "stage1/hybrid/iter2", "stage1/weak/iter1",
-              "stage1/icl/iter1", "stage2/dpo", "stage2/orpo"]
+W2S_MODELS = ["weak", "naive", "ceiling", "stage1/hybrid/iter1", "stage1/hybrid/iter2", "stage1/weak/iter1", "stage2/dpo"]
 
 
 def test_w2s_artifacts(snakemake_build):
@@ -197,7 +195,7 @@ def test_w2s_artifacts(snakemake_build):
     for name in W2S_MODELS:
         assert (dest / f"models/w2s/{name}/config.json").exists(), name
     report = (dest / "results/w2s/pgr.md").read_text()
-    assert "| w2s-s2-orpo |" in report and "| weak labels kept, iteration 2 |" in report
+    assert "| w2s-s2-dpo |" in report and "| w2s-s1-weak-1 |" in report and "| weak labels kept, iteration 2 |" in report
     metrics = json.loads((dest / "results/w2s/metrics.json").read_text())
     assert "w2s-naive/mean/test" in metrics["pgr"] and "weak labels (all train_2)" in metrics["precision"]
 
