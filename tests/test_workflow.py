@@ -368,7 +368,7 @@ def test_dvc_exp_run_with_a_changed_param(dvc_build):
     sh("git add -A && git -c user.email=t@t -c user.name=t commit -qm baseline", dest, env)
     out = sh(["dvc", "exp", "run", "-S", "eval.n_samples=3"], dest, env).stdout
     ran = set(re.findall(r"Running stage '([^']+)'", out))
-    assert ran == {f"evaluate-{m}" for m in MODELS} | {"summarize"}
+    assert ran == {f"evaluate-{m}" for m in MODELS + W2S_EVAL} | {"summarize"}
     shown = json.loads(sh(["dvc", "exp", "show", "--json"], dest, env).stdout)
     assert '"n_samples": 3' in json.dumps(shown)
 
@@ -407,7 +407,8 @@ def test_killed_build_never_publishes(tmp_path_factory, root, bin_dir):
         assert time.monotonic() < deadline, "the orphaned job is still running"
         time.sleep(0.5)
     final = json.loads((dest / "models/base/strong/train_log.json").read_text())["config"]
-    assert final == new and (final["steps"], final["lr"]) == (8, 0.001)
+    smoke_steps = config.load_yaml(root / "configs/smoke.yaml")["models"]["strong"]["train"]["steps"]
+    assert final == new and (final["steps"], final["lr"]) == (smoke_steps, 0.001)
     assert not list((dest / "models/base").glob(".strong.incomplete-*"))
     assert "Nothing to be done" in sh(["snakemake", "-n", "--configfile", "fast.yaml", "--", "models/base/strong"],
                                       dest, env).stdout
@@ -443,7 +444,7 @@ def test_code_edit_then_one_target_rebuilt(snakemake_build):
     module = dest / "src/reasonforge/evaluate/run.py"
     module.write_text(module.read_text() + "\n# edited\n")
     sh(["snakemake", "--cores", "2", "--", "results/eval/weak/math.parquet"], dest, env)
-    others = {f"evaluate-{m}" for m in MODELS if m != "weak"} | {"bon_samples"}
+    others = {f"evaluate-{m}" for m in MODELS + W2S_EVAL if m != "weak"} | {"bon_samples"}
     assert agree(dest, env) == others
     jobs = snakemake_jobs(dest, env)
     assert invalidated(jobs) == others
