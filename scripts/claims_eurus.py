@@ -1,24 +1,17 @@
 """rule claims_eurus -> reasonforge.evaluate.claims.eurus_claims"""
 import json
-import re
 from pathlib import Path
 
 import pandas as pd
 
 from reasonforge import io, job
-from reasonforge.evaluate.claims import claims_json, claims_markdown, eurus_claims
+from reasonforge.evaluate.claims import claims_json, claims_markdown, eurus_claims, greedy_test_accuracy, seed_of
 
 sm = snakemake  # noqa: F821
 
 
 def test_accuracy(paths):
-    """Greedy accuracy on the test splits, the mean over benchmarks (each benchmark counts once)."""
-    frames = [io.read_table(p) for p in paths]
-    return sum(f[f["greedy"] & (f["split"] == "test")]["correct"].mean() for f in frames) / len(frames)
-
-
-def seed_of(path):
-    return int(re.search(r"seed(\d+)", path).group(1))
+    return greedy_test_accuracy([io.read_table(p) for p in paths])
 
 
 with job.running(sm.log[0]):

@@ -1,22 +1,15 @@
 """rule claims_w2s -> reasonforge.evaluate.claims.w2s_claims"""
-import re
 
 from reasonforge import io, job
-from reasonforge.evaluate.claims import claims_json, claims_markdown, w2s_claims
+from reasonforge.evaluate.claims import claims_json, claims_markdown, greedy_test_accuracy, seed_of, w2s_claims
 from reasonforge.evaluate.metrics import pgr
 from reasonforge.w2s.select import precision
 
 sm = snakemake  # noqa: F821
 
 
-def seed_of(path):
-    return int(re.search(r"seed(\d+)", path).group(1))
-
-
 def test_accuracy(paths):
-    """Greedy accuracy on the test splits, the mean over the weak-to-strong families."""
-    frames = [io.read_table(p) for p in paths]
-    return sum(f[f["greedy"] & (f["split"] == "test")]["correct"].mean() for f in frames) / len(frames)
+    return greedy_test_accuracy([io.read_table(p) for p in paths])
 
 
 with job.running(sm.log[0]):

@@ -2,7 +2,10 @@ import math
 
 import pytest
 
-from reasonforge.evaluate.claims import claims_json, claims_markdown, eurus_claims, mean_ci, w2s_claims
+import pandas as pd
+
+from reasonforge.evaluate.claims import (claims_json, claims_markdown, eurus_claims, greedy_test_accuracy, mean_ci,
+                                         seed_of, w2s_claims)
 
 
 def test_mean_ci_is_a_student_t_interval():
@@ -69,3 +72,19 @@ def test_w2s_claims_follow_their_rules():
     bad = {1: w2s_seed(0.30, 0.28, 0.20, 0.19, 0.18), 2: w2s_seed(0.32, 0.33, 0.21, 0.22, 0.20),
            3: w2s_seed(0.31, 0.30, 0.19, 0.18, 0.17)}
     assert not any(c["reproduced"] for c in w2s_claims(bad, "dpo"))
+
+
+def test_greedy_test_accuracy_counts_each_benchmark_once():
+    small = pd.DataFrame({"greedy": [True, True, False], "split": ["test", "test", "test"], "correct": [True, False, True]})
+    large = pd.DataFrame({"greedy": [True] * 4 + [True], "split": ["test"] * 4 + ["ood"], "correct": [True] * 4 + [False]})
+    # small: 1 of 2 greedy test rows; large: 4 of 4 (the ood row and the sampled row do not count)
+    assert greedy_test_accuracy([small, large]) == pytest.approx((0.5 + 1.0) / 2)
+    with pytest.raises(ValueError, match="no eval tables"):
+        greedy_test_accuracy([])
+
+
+def test_seed_of_reads_the_seed_directory():
+    assert seed_of("results/seeds/seed12/sft/math.parquet") == 12
+    assert seed_of("models/seeds/seed3/pref/dpo") == 3
+    with pytest.raises(ValueError, match="models/pref/dpo"):
+        seed_of("models/pref/dpo")

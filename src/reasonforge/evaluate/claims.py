@@ -11,6 +11,7 @@ the 95% interval of the per-seed difference A - B above zero.
 from __future__ import annotations
 
 import math
+import re
 
 from .metrics import Z95
 
@@ -30,6 +31,22 @@ def mean_ci(values: list[float]) -> dict:
     sd = math.sqrt(sum((v - mean) ** 2 for v in values) / (n - 1))
     half = (T975[n - 2] if n - 1 <= len(T975) else Z95) * sd / math.sqrt(n)
     return {"mean": mean, "low": mean - half, "high": mean + half, "n": n, "values": list(values)}
+
+
+def greedy_test_accuracy(evals: list) -> float:
+    """Greedy accuracy on the test split of each eval table, the mean over the tables (each benchmark
+    counts once, however many problems it has)."""
+    if not evals:
+        raise ValueError("greedy_test_accuracy: no eval tables")
+    return sum(e[e["greedy"] & (e["split"] == "test")]["correct"].mean() for e in evals) / len(evals)
+
+
+def seed_of(path: str) -> int:
+    """The seed a seeded artifact's path names (`.../seeds/seed3/...` -> 3)."""
+    found = re.search(r"/seed(\d+)/", f"/{path}")
+    if not found:
+        raise ValueError(f"{path}: no seed<N> directory in the path")
+    return int(found.group(1))
 
 
 def _above_zero(ci: dict) -> bool:
