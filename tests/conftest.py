@@ -44,3 +44,41 @@ def sandbox():
 
     with Sandbox(workers=2) as sb:
         yield sb
+
+
+class Stepper:
+    """A stand-in policy for search: fn(prompt, k) -> (text, finish reason), k = how many times
+    this prompt was asked before. Counts characters as tokens (read: prompts; generated: text + 1)
+    and records each call's prompts."""
+
+    def __init__(self, fn):
+        self.fn, self.calls, self.asked = fn, [], {}
+        self.tokens_read = self.tokens_generated = 0
+
+    def generate(self, prompts, cfg, progress=False):
+        from reasonforge.models.generate import Completion
+
+        self.calls.append(list(prompts))
+        out = []
+        for p in prompts:
+            row = []
+            for _ in range(cfg.n):
+                k = self.asked[p] = self.asked.get(p, -1) + 1
+                text, finish = self.fn(p, k)
+                self.tokens_read += len(p) if not row else 0  # a prompt sampled n times is read once
+                self.tokens_generated += len(text) + 1
+                row.append(Completion(text, len(text) + 1, finish))
+            out.append(row)
+        return out
+
+
+class Judge:
+    """A stand-in critic: fn(prompt, completion) -> score; counts characters read; records calls."""
+
+    def __init__(self, fn):
+        self.fn, self.calls, self.tokens_read = fn, [], 0
+
+    def score(self, prompts, completions):
+        self.calls.append(list(completions))
+        self.tokens_read += sum(len(p) + len(c) for p, c in zip(prompts, completions))
+        return [self.fn(p, c) for p, c in zip(prompts, completions)]

@@ -112,6 +112,10 @@ class HFGenerator:
         self.model, self.tok = load_model(path, self.device)
         self.window = attention_window(self.model.config)
         self.prefilled = 0  # prompts run through prefill (a prompt sampled n times counts once)
+        # compute counts for search against sampling: prompt tokens run through prefill (a prompt
+        # sampled n times read once) and tokens decoded (stop-string overshoot included)
+        self.tokens_read = 0
+        self.tokens_generated = 0
         self.share_prefill = True  # False only to measure what sharing saves (bench/)
 
     @cached_property
@@ -153,6 +157,7 @@ class HFGenerator:
                               for _ in range(self.model.config.num_hidden_layers)])
         logits = self.prefill(enc["input_ids"], mask, cache)
         self.prefilled += len(unique)
+        self.tokens_read += int(mask.sum())
         if len(unique) < len(prompts):
             row_of = {p: i for i, p in enumerate(unique)}
             index = torch.tensor([row_of[p] for p in prompts], device=self.device)
@@ -166,6 +171,7 @@ class HFGenerator:
         rows: list[int | None] = list(range(len(prompts)))  # prompt index of each batch row; None once it ended
         for step in range(cfg.max_new_tokens):
             token = self._pick(logits, cfg, rng)
+            self.tokens_generated += sum(i is not None for i in rows)  # one token per live row (eos too)
             for row, (i, t) in enumerate(zip(rows, token.tolist())):
                 if i is None:
                     continue
@@ -240,6 +246,8 @@ class VLLMGenerator:
         from vllm import LLM
 
         self.llm = LLM(model=path, seed=seed, **llm_kwargs)
+        self.tokens_read = 0
+        self.tokens_generated = 0
 
     def generate(self, prompts: list[str], cfg: SamplingConfig, progress: bool = False) -> list[list[Completion]]:
         from vllm import SamplingParams
@@ -247,6 +255,8 @@ class VLLMGenerator:
         params = SamplingParams(n=cfg.n, temperature=cfg.temperature, top_p=cfg.top_p, max_tokens=cfg.max_new_tokens,
                                 stop=cfg.stop or None, seed=cfg.seed)
         results = self.llm.generate(prompts, params, use_tqdm=progress)
+        self.tokens_read += sum(len(r.prompt_token_ids) for r in results)  # its prefix cache may read fewer
+        self.tokens_generated += sum(len(o.token_ids) for r in results for o in r.outputs)
         return [[Completion(o.text, len(o.token_ids), "stop" if o.finish_reason == "stop" and o.stop_reason is not None
                             else ("eos" if o.finish_reason == "stop" else "length")) for o in r.outputs] for r in results]
 
