@@ -92,3 +92,92 @@ def generate(rng: random.Random, n: int, difficulty: dict, forms=None) -> list[d
 def extract_answer(completion: str) -> str | None:
     m = ANSWER_RE.search(completion)
     return m.group(1) if m else None
+
+
+_COMPARE = re.compile(r"(\w+) is (taller|shorter) than (\w+)\.")
+_TOKENS = re.compile(r"\(|\)|\w+")
+
+
+def _solve_ordering(sentences: list[str]) -> str | None:
+    *facts_text, question = sentences
+    if question not in ("Who is the tallest?", "Who is the shortest?") or not facts_text:
+        return None
+    facts = []
+    for s in facts_text:
+        m = _COMPARE.fullmatch(s)
+        if not m or m.group(1) == m.group(3) or not {m.group(1), m.group(3)} <= set(NAMES):
+            return None
+        facts.append((m.group(1), m.group(3)) if m.group(2) == "taller" else (m.group(3), m.group(1)))
+    people = {p for f in facts for p in f}
+    # one answer only when the facts chain everyone: one step up and one down per person at most
+    if len(set(facts)) != len(facts) or len(facts) != len(people) - 1 or len({a for a, _ in facts}) != len(facts) \
+            or len({b for _, b in facts}) != len(facts):
+        return None
+    up = question.endswith("tallest?")
+    chain = walk(facts, facts[0][0], up)
+    return chain[-1] if len(set(walk(facts, chain[-1], not up))) == len(people) else None
+
+
+def _solve_boolean(text: str) -> str | None:
+    m = re.fullmatch(r"Let (.+)\. Evaluate: (.+)", text)
+    if not m:
+        return None
+    values = {}
+    for given in m.group(1).split(", "):
+        g = re.fullmatch(r"([a-z]) = ([TF])", given)
+        if not g or g.group(1) in values:
+            return None
+        values[g.group(1)] = g.group(2) == "T"
+    tokens = _TOKENS.findall(m.group(2))
+    if "".join(tokens) != m.group(2).replace(" ", ""):
+        return None
+    pos = 0
+
+    def atom():  # a name or a parenthesised expression
+        nonlocal pos
+        if pos < len(tokens) and tokens[pos] == "(":
+            pos += 1
+            v = expr()
+            if v is None or pos >= len(tokens) or tokens[pos] != ")":
+                return None
+            pos += 1
+            return v
+        if pos < len(tokens) and tokens[pos] in values:
+            pos += 1
+            return values[tokens[pos - 1]]
+        return None
+
+    def unary():
+        nonlocal pos
+        if pos < len(tokens) and tokens[pos] == "not":
+            pos += 1
+            v = atom()
+            return None if v is None else not v
+        return atom()
+
+    def expr():  # one operator at most per level: the grammar parenthesises every compound operand
+        nonlocal pos
+        left = unary()
+        if left is None or pos >= len(tokens) or tokens[pos] not in ("and", "or"):
+            return left
+        op = tokens[pos]
+        pos += 1
+        right = unary()
+        if right is None:
+            return None
+        return (left and right) if op == "and" else (left or right)
+
+    value = expr()
+    return None if value is None or pos != len(tokens) else ("T" if value else "F")
+
+
+def solve_prompt(prompt: str) -> str | None:
+    """The answer of a puzzle written in this family's grammar with exactly one answer (an ordering
+    whose facts chain everyone, or a boolean expression over given values, every compound operand
+    in parentheses), else None. What AlphaLLM's imagination keeps a synthesized puzzle by."""
+    if not prompt.startswith("Q: "):
+        return None
+    text = prompt[3:].split("\n", 1)[0].strip()
+    if text.startswith("Let "):
+        return _solve_boolean(text)
+    return _solve_ordering(re.split(r"(?<=[.?])\s+", text))

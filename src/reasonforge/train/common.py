@@ -30,7 +30,7 @@ def trl_config(config_cls, options: dict, key: str, seed: int, output_dir: str):
     try:
         return config_cls(**{**base, **options})
     except TypeError as exc:
-        raise ValueError(f"{key}: {exc} (these options go to trl.{config_cls.__name__})") from None
+        raise ValueError(f"{key}: {exc} (these options go to {config_cls.__module__.split('.')[0]}.{config_cls.__name__})") from None
 
 
 def lora_config(lora: dict | None, task_type: str):
