@@ -9,6 +9,7 @@ include: "rules/tasks.smk"
 include: "rules/models.smk"
 include: "rules/eurus.smk"
 include: "rules/w2s.smk"
+include: "rules/alphallm.smk"
 include: "rules/eval.smk"
 include: "rules/claims.smk"
 
@@ -20,6 +21,7 @@ rule all:
         rules.reward_trends.output,
         rules.rm_accuracy.output,
         rules.w2s_report.output,
+        rules.alphallm.input,
 
 
 onsuccess:

@@ -7,7 +7,7 @@ The policy is shown one seed problem of the train pool with its reference soluti
 pretraining corpus chains problems (a blank line, then `Q:`), and writes the next question line
 (the new-problem kind of AlphaLLM's synthesis; a backward rewrite needs an instruction following
 a model of a million parameters cannot). A candidate is kept when
-- the family's own grammar parses it and computes its answer (`tasks.<family>.solve_prompt`): `grammar`;
+- the family's own grammar parses it and computes its answer (`tasks.grammar`): `grammar`;
 - else, when `consistency_k` > 0, the policy answers it `consistency_k` times at temperature and the
   most common final answer holds at least `consistency_agree` of them: `consistency`.
 Rejected: `not_new` (a train-pool problem, its seed included), `duplicate` (an earlier candidate),
@@ -21,11 +21,10 @@ from collections import Counter
 import pandas as pd
 
 from ..models.generate import SamplingConfig
-from ..tasks import logic, math
+from ..tasks.grammar import SOLVERS
 from ..tasks.corpus import SEPARATOR
 from ..tasks.verify import final_answers
 
-SOLVERS = {"math": math.solve_prompt, "logic": logic.solve_prompt}
 COLUMNS = ["id", "task", "form", "prompt", "answer", "seed_id", "status", "kept_by"]
 
 

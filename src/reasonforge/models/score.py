@@ -45,10 +45,16 @@ class SequenceScorer(_Scorer):
 
         return load_reward_model(path)
 
-    def _batch(self, prompts, completions):
+    def texts(self, prompts, completions) -> list[str]:
         eos = self.tok.eos_token
-        texts = [p + c + ("" if c.endswith(eos) else eos) for p, c in zip(prompts, completions)]
-        enc = self.tok(texts, return_tensors="pt", padding=True).to(self.device)
+        return [p + c + ("" if c.endswith(eos) else eos) for p, c in zip(prompts, completions)]
+
+    def read_counts(self, prompts, completions) -> list[int]:
+        """The tokens `score` reads for each pair (its own share of `tokens_read`)."""
+        return [len(ids) for ids in self.tok(self.texts(prompts, completions))["input_ids"]]
+
+    def _batch(self, prompts, completions):
+        enc = self.tok(self.texts(prompts, completions), return_tensors="pt", padding=True).to(self.device)
         self.tokens_read += int(enc["attention_mask"].sum())
         return self.model(**enc).logits[:, 0].float().tolist()
 

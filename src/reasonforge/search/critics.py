@@ -66,7 +66,8 @@ def step_labels(generator, samples: pd.DataFrame, tasks: pd.DataFrame, rollouts:
     for (r, _), v in zip(flat, verdicts):
         wins[id(r)] = wins.get(id(r), 0) + int(v.correct)
     rows += [{**r, "rollouts": rollouts, "successes": wins.get(id(r), 0)} for r in open_]
-    out = pd.DataFrame(rows).sort_values(["id", "sample", "step"]).reset_index(drop=True)
+    columns = ["id", "sample", "step", "prompt", "completion", "rollouts", "successes"]
+    out = pd.DataFrame(rows, columns=columns).sort_values(["id", "sample", "step"]).reset_index(drop=True)
     out["estimate"] = out["successes"] / out["rollouts"]
     out["label"] = (out["estimate"] > threshold).astype(float)
     return out
@@ -87,9 +88,10 @@ def judge_metrics(labels, scores, threshold: float = 0.5, bins: int = 10) -> dic
     tp = int((said & right).sum())
     which = np.minimum((p * bins).astype(int), bins - 1)
     ece = sum(abs(y[which == b].mean() - p[which == b].mean()) * (which == b).sum() for b in range(bins) if (which == b).any())
-    return {"n": int(len(y)), "positives": int(right.sum()), "precision": tp / said.sum() if said.any() else math.nan,
-            "recall": tp / right.sum() if right.any() else math.nan, "ece": float(ece / max(1, len(y))),
-            "mean_score": float(p.mean()) if len(p) else math.nan}
+    # None (JSON null) where a rate has no denominator: nothing judged positive, no positives
+    return {"n": int(len(y)), "positives": int(right.sum()), "precision": tp / int(said.sum()) if said.any() else None,
+            "recall": tp / int(right.sum()) if right.any() else None, "ece": float(ece / max(1, len(y))),
+            "mean_score": float(p.mean()) if len(p) else None}
 
 
 class Critic:

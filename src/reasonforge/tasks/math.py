@@ -96,37 +96,3 @@ def answers_match(gold: str, predicted: str | None) -> bool:
     gold_p = parse(gold, parsing_timeout=None)
     pred_p = parse(predicted, parsing_timeout=None)
     return bool(gold_p and pred_p and verify(gold_p, pred_p, timeout_seconds=None))
-
-
-_FIRST = re.compile(r"(\w+) has (\d+) (\w+)s\.")
-_STEPS = [(re.compile(r"(\w+) gets (\d+) more\."), lambda x, b, c: x + b),
-          (re.compile(r"(\w+) gives away (\d+)\."), lambda x, b, c: x - b if b <= x else None),
-          (re.compile(r"Then (\w+) has (\d+) times as many\."), lambda x, b, c: x * b),
-          (re.compile(r"(\w+) buys (\d+) bags of (\d+) (\w+)s\."), lambda x, b, c: x + b * c)]
-_LAST = re.compile(r"How many (\w+)s does (\w+) have\?")
-
-
-def solve_prompt(prompt: str) -> str | None:
-    """The answer of a word problem written in this family's grammar (a story `_story` could tell:
-    one person, one item, known sentences, never giving away more than is held), else None. What
-    AlphaLLM's imagination keeps a synthesized problem by."""
-    if not prompt.startswith("Q: "):
-        return None
-    sentences = re.split(r"(?<=[.?])\s+", prompt[3:].split("\n", 1)[0].strip())
-    first, last = _FIRST.fullmatch(sentences[0]), _LAST.fullmatch(sentences[-1])
-    if len(sentences) < 3 or not first or not last:
-        return None
-    name, x, item = first.group(1), int(first.group(2)), first.group(3)
-    if name not in NAMES or item not in ITEMS or last.groups() != (item, name):
-        return None
-    for sentence in sentences[1:-1]:
-        for pattern, apply in _STEPS:
-            m = pattern.fullmatch(sentence)
-            if m and m.group(1) == name and (pattern.groups < 4 or m.group(4) == item):
-                x = apply(x, int(m.group(2)), int(m.group(3)) if pattern.groups >= 3 else 0)
-                break
-        else:
-            return None
-        if x is None:
-            return None
-    return str(x)

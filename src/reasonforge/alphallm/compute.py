@@ -1,0 +1,182 @@
+"""Search against sampling at equal compute: every method's accuracy against the tokens it cost.
+
+Tokens are counted the same way for every method: the prompt tokens a model read (prefill; a
+prompt sampled N times is read once), the tokens it decoded (stop-string overshoot included), and
+every token a critic or reward model read. AlphaLLM counted tree nodes only; here a search pays for
+re-reading its path at every expansion, its rollouts and its critics.
+
+- `sample_problems`: greedy and N samples of the policy per problem, with the generator's counts;
+- `sampling_rows`: greedy, self-consistency (majority of the first N samples) and best-of-N by the
+  ORM and by the Eurus reward model, for each N, from those N_max samples (the first N are a sample
+  of N; the prompt is read once whatever N, decoding is shared out by the samples' own lengths);
+- `search_variant`: one eta-MCTS configuration on every family's problems, answers verified;
+- `ABLATIONS`: the ablation ladder from vanilla MCTS to eta-MCTS, as overrides of the search params;
+- `compute_table`, `ablation_table`, `plot`: the artifacts.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pandas as pd
+
+from ..evaluate.bon import select
+from ..models.generate import SamplingConfig
+from ..search.mcts import MCTSConfig, search
+from ..tasks.verify import verify_batch
+
+# Each rung adds one part of eta-MCTS to the one before; the last is eta-MCTS as configured.
+ABLATIONS = {
+    "vanilla": dict(weights={"value": 1.0, "prm": 0.0, "orm": 0.0}, adaptive=False, merge_distance=None, rollouts=0),
+    "adaptive": dict(weights={"value": 1.0, "prm": 0.0, "orm": 0.0}, merge_distance=None, rollouts=0),
+    "prm": dict(weights={"value": 1.0, "prm": 1.0, "orm": 0.0}, merge_distance=None, rollouts=0),
+    "rollout": dict(merge_distance=None),
+    "merge": dict(),
+}
+LADDER = ["vanilla", "adaptive", "prm", "rollout", "merge"]
+LABELS = {"vanilla": "vanilla MCTS (value only, fixed width)", "adaptive": "+ adaptive branching", "prm": "+ PRM",
+          "rollout": "+ fast rollout (ORM)", "merge": "+ state merge (eta-MCTS)"}
+
+
+def mcts_config(params: dict, variant: str, seed: int, batch_size: int) -> MCTSConfig:
+    """The search of a variant: `b{iterations}` is eta-MCTS at that budget; an ablation rung is
+    eta-MCTS's params with that rung's overrides (the weights of the parts it has not added yet 0)."""
+    cfg = MCTSConfig(**params, seed=seed, batch_size=batch_size)
+    if variant.startswith("b"):
+        return replace(cfg, iterations=int(variant[1:]))
+    over = dict(ABLATIONS[variant])
+    if "weights" not in over:
+        over["weights"] = cfg.weights
+    return replace(cfg, **over)
+
+
+def sample_problems(generator, problems: pd.DataFrame, n: int, gen: dict, sandbox, seed: int, timeout=None):
+    """(EvalSamples rows: greedy = sample 0, then samples 1..n; per task, the generator's counts
+    of each run: {task: {greedy_read, greedy_generated, sampled_read, sampled_generated}})."""
+    records, counts = [], {}
+    for task, group in problems.groupby("task", sort=True):
+        rows = group.to_dict("records")
+        counts[task] = {}
+        for greedy, k in ((True, 1), (False, n)):
+            cfg = SamplingConfig(n=k, temperature=0.0 if greedy else gen["temperature"], top_p=1.0 if greedy else gen["top_p"],
+                                 max_new_tokens=gen["max_new_tokens"], stop=gen["stop"], seed=seed, batch_size=gen["batch_size"])
+            read, made = generator.tokens_read, generator.tokens_generated
+            outs = generator.generate([r["prompt"] for r in rows], cfg, progress=True)
+            tag = "greedy" if greedy else "sampled"
+            counts[task] |= {f"{tag}_read": generator.tokens_read - read, f"{tag}_generated": generator.tokens_generated - made}
+            flat = [(r, j, c) for r, cs in zip(rows, outs) for j, c in enumerate(cs)]
+            verdicts = verify_batch([f[0] for f in flat], [f[2].text for f in flat], sandbox, timeout=timeout)
+            records += [dict(id=r["id"], model="policy", benchmark=task, split=r["split"], form=r["form"],
+                             sample=0 if greedy else j + 1, greedy=greedy, completion=c.text, answer=v.answer,
+                             correct=v.correct, status=v.status, tokens=c.tokens)
+                        for (r, j, c), v in zip(flat, verdicts)]
+    return pd.DataFrame(records), counts
+
+
+def _row(method, budget, task, accuracy, problems, policy, rollout=0.0, critic=0.0) -> dict:
+    return dict(method=method, budget=budget, task=task, problems=problems, accuracy=accuracy, policy_tokens=policy,
+                rollout_tokens=rollout, critic_tokens=critic, tokens=policy + rollout + critic)
+
+
+def sampling_rows(samples: pd.DataFrame, counts: dict, ns: list[int], scores: dict[str, tuple[list[float], list[int]]]) -> list[dict]:
+    """scores: scorer name -> (score, tokens read) per sampled row, in the order of the sampled rows
+    sorted by (id, sample)."""
+    out = []
+    for task, g in samples.groupby("benchmark", sort=True):
+        c, problems = counts[task], g["id"].nunique()
+        greedy = g[g["greedy"]]
+        out.append(_row("greedy", 1, task, greedy["correct"].mean(), problems,
+                        (c["greedy_read"] + c["greedy_generated"]) / problems))
+        sampled = g[~g["greedy"]].sort_values(["id", "sample"])
+        # decoding shared out by the samples' own lengths (the counter also holds stop overshoot and eos)
+        per_token = c["sampled_generated"] / max(1, sampled["tokens"].sum())
+        position = {k: i for i, k in enumerate(samples.loc[~samples["greedy"]].sort_values(["id", "sample"]).index)}
+        for n in ns:
+            first = sampled[sampled["sample"] <= n]
+            policy = (c["sampled_read"] + first["tokens"].sum() * per_token) / problems
+            out.append(_row("self-consistency", n, task, select(first, "majority")["correct"].mean(), problems, policy))
+            for name, (values, read) in scores.items():
+                rows = [position[i] for i in first.index]
+                chosen = select(first, name, scores=[values[i] for i in rows])
+                out.append(_row(f"best-of-n {name}", n, task, chosen["correct"].mean(), problems, policy,
+                                critic=sum(read[i] for i in rows) / problems))
+    return out
+
+
+def search_variant(problems: pd.DataFrame, variant: str, policy, critics: dict, rollout, cfg: MCTSConfig, sandbox,
+                   timeout=None) -> pd.DataFrame:
+    """One search per family (its tokens are its own), answers verified."""
+    frames = []
+    for task, group in problems.groupby("task", sort=True):
+        rows = group.to_dict("records")
+        result = search([r["prompt"] for r in rows], policy, critics, cfg, rollout=rollout, progress=True)
+        verdicts = verify_batch(rows, result.answers, sandbox, timeout=timeout)
+        t, n = result.tokens, len(rows)
+        frames.append(pd.DataFrame(dict(
+            id=[r["id"] for r in rows], task=task, variant=variant, iterations=cfg.iterations, completion=result.answers,
+            answer=[v.answer for v in verdicts], correct=[v.correct for v in verdicts],
+            policy_tokens=(t.policy_read + t.policy_generated) / n, rollout_tokens=(t.rollout_read + t.rollout_generated) / n,
+            critic_tokens=t.critic_read / n, merged=result.merged / n)))
+        print(f"{variant} {task}: accuracy {frames[-1]['correct'].mean():.3f}, {t.total / n:.0f} tokens per problem "
+              f"(policy {(t.policy_read + t.policy_generated) / n:.0f}, rollout {(t.rollout_read + t.rollout_generated) / n:.0f}, "
+              f"critics {t.critic_read / n:.0f}), {result.merged} options merged")
+    return pd.concat(frames, ignore_index=True)
+
+
+def search_rows(decoded: pd.DataFrame) -> list[dict]:
+    out = []
+    for (variant, task), g in decoded.groupby(["variant", "task"], sort=True):
+        method = "eta-mcts" if variant.startswith("b") else f"ablation {variant}"
+        out.append(_row(method, int(g["iterations"].iloc[0]), task, g["correct"].mean(), len(g), g["policy_tokens"].iloc[0],
+                        g["rollout_tokens"].iloc[0], g["critic_tokens"].iloc[0]))
+    return out
+
+
+def compute_table(rows: list[dict]) -> pd.DataFrame:
+    """The rows, plus each (method, budget)'s mean over families."""
+    df = pd.DataFrame(rows)
+    mean = df.groupby(["method", "budget"], as_index=False).agg(
+        problems=("problems", "sum"), accuracy=("accuracy", "mean"), policy_tokens=("policy_tokens", "mean"),
+        rollout_tokens=("rollout_tokens", "mean"), critic_tokens=("critic_tokens", "mean"), tokens=("tokens", "mean"))
+    mean["task"] = "mean"
+    return pd.concat([df, mean[df.columns]], ignore_index=True).sort_values(["method", "budget", "task"]).reset_index(drop=True)
+
+
+def ablation_table(table: pd.DataFrame, full_budget: int) -> str:
+    """Markdown: each rung's accuracy per family and mean, with its tokens per problem."""
+    tasks = sorted(t for t in table["task"].unique() if t != "mean")
+    lines = ["| search | " + " | ".join(tasks) + " | mean | tokens / problem |", "|---" * (len(tasks) + 3) + "|"]
+    for rung in LADDER:
+        rows = table[(table["method"] == f"ablation {rung}")] if rung != "merge" else \
+            table[(table["method"] == "eta-mcts") & (table["budget"] == full_budget)]
+        if rows.empty:
+            continue
+        acc = rows.set_index("task")["accuracy"]
+        tokens = rows.set_index("task")["tokens"]["mean"]
+        lines.append(f"| {LABELS[rung]} | " + " | ".join(f"{100 * acc[t]:.1f}" for t in tasks) +
+                     f" | {100 * acc['mean']:.1f} | {tokens:.0f} |")
+    return "\n".join(lines) + "\n"
+
+
+def plot(table: pd.DataFrame, path: str) -> None:
+    """Mean accuracy against tokens per problem, one line per method (log x)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    mean = table[(table["task"] == "mean") & ~table["method"].str.startswith("ablation")]
+    fig, ax = plt.subplots(figsize=(6.5, 4.2))
+    for method, g in mean.groupby("method", sort=True):
+        g = g.sort_values("tokens")
+        ax.plot(g["tokens"], 100 * g["accuracy"], marker="o", label=method)
+        for _, r in g.iterrows():
+            ax.annotate(str(r["budget"]), (r["tokens"], 100 * r["accuracy"]), fontsize=7, xytext=(3, 3), textcoords="offset points")
+    ax.set_xscale("log")
+    ax.set_xlabel("counted tokens per problem (policy + rollouts + critics)")
+    ax.set_ylabel("accuracy, % (mean over families)")
+    ax.set_title("Search against sampling at equal compute (labels: N or iterations)")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
