@@ -185,6 +185,21 @@ def test_samples_of_a_prompt_share_one_prefill(noisy_model_dir, corpus):
     assert sum(len({c.text for c in outs}) > 1 for outs in sampled) >= 3  # the copies diverge when sampling
 
 
+def test_generators_count_tokens_read_and_decoded(noisy_model_dir, corpus):
+    """What search and sampling are compared by: every prompt token prefilled (a prompt sampled n
+    times read once) and every token decoded, the eos and what a stop string cut off included."""
+    gen = HFGenerator(str(noisy_model_dir))
+    prompts = corpus[0][:3]
+    outs = gen.generate(prompts, SamplingConfig(n=2, temperature=1.0, max_new_tokens=10, stop=["\n"], batch_size=64))
+    assert gen.tokens_read == sum(len(gen.tok(p)["input_ids"]) for p in prompts)
+    kept = sum(c.tokens for o in outs for c in o)
+    assert kept <= gen.tokens_generated <= 6 * 10
+    # without stop strings each completion decoded its own tokens, plus the eos when it ended so
+    before = gen.tokens_generated
+    outs = gen.generate(prompts, SamplingConfig(n=2, temperature=1.0, max_new_tokens=10, batch_size=64, seed=1))
+    assert gen.tokens_generated - before == sum(c.tokens + (c.finish_reason == "eos") for o in outs for c in o)
+
+
 def test_prefix_continuation(model_dir, corpus):
     """Step-by-step use: continue a partial solution up to the next newline."""
     gen = HFGenerator(str(model_dir))

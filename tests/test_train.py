@@ -131,3 +131,24 @@ def test_heldout_split_is_by_tree_and_accuracy_counts_ties_as_wrong():
     acc = pair_accuracy(Fixed(), pd.DataFrame({"prompt": ["p"] * 4, "chosen": ["c", "c", "c", "tie"],
                                                "rejected": ["r", "r", "r", "c"]}))
     assert acc["accuracy"] == 0.75 and acc["pairs"] == 4 and acc["ci_low"] < 0.75 < acc["ci_high"]
+
+
+def test_critics_learn_a_separable_label_and_read_in_unit_range(base, tmp_path):
+    from reasonforge.search.critics import Critic
+    from reasonforge.train.critic import CriticRun, train_critic
+
+    rows = pd.DataFrame([dict(prompt="Q: x\n", completion=c, label=float(c.startswith("Answer: T"))) for c in
+                         ["Answer: T\n", "Answer: F\n"] * 16])
+    args = {"max_steps": 30, "per_device_train_batch_size": 8, "learning_rate": 1e-2, "disable_tqdm": True}
+    for loss in ("mse", "bce"):
+        out = str(tmp_path / loss)
+        metrics = train_critic(base, rows, CriticRun(loss=loss, args=args), out)
+        assert len(metrics) == 30 and metrics["loss"].iloc[-5:].mean() < metrics["loss"].iloc[:5].mean()
+        critic = Critic(out)
+        assert critic.regression == (loss == "mse")
+        yes, no = critic.score(["Q: x\n"] * 2, ["Answer: T\n", "Answer: F\n"])
+        assert 0.0 <= no < yes <= 1.0 and critic.tokens_read > 0
+    with pytest.raises(ValueError, match="critic.loss"):
+        train_critic(base, rows, CriticRun(loss="hinge"), str(tmp_path / "x"))
+    with pytest.raises(ValueError, match="no training rows"):
+        train_critic(base, rows.iloc[:0], CriticRun(), str(tmp_path / "y"))

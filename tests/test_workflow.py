@@ -200,6 +200,40 @@ def test_w2s_artifacts(snakemake_build):
     assert "w2s-naive/mean/test" in metrics["pgr"] and "weak labels (all train_2)" in metrics["precision"]
 
 
+def test_alphallm_artifacts(snakemake_build):
+    """Imagined problems (none from an evaluation pool), the critics' data, models and held-out
+    report, every round's search and policy and their greedy evaluations, the compute comparison
+    with every method, budget and ablation rung, its plot."""
+    dest, env = snakemake_build
+    imagined = io.read_table(dest / "data/alphallm/imagined.parquet")
+    held = set(pd.concat([io.read_table(dest / f"data/tasks/{t}/{s}.parquet") for t in ("math", "logic") for s in ("test", "ood")])["prompt"])
+    assert len(imagined) > 0 and not set(imagined.loc[imagined["status"] == "kept", "prompt"]) & held
+    stats = json.loads((dest / "data/alphallm/imagine_stats.json").read_text())
+    assert sum(s["candidates"] for s in stats.values()) == len(imagined)
+    samples = io.read_table(dest / "data/alphallm/samples.parquet")
+    assert len(samples) == 2 * 6 * 2  # smoke: 6 problems per family, 2 samples each
+    steps = io.read_table(dest / "data/alphallm/step_labels.parquet")
+    assert (steps["rollouts"] >= 1).all() and set(steps["id"]) <= set(samples["id"])
+    critics = json.loads((dest / "results/alphallm/critics.json").read_text())
+    assert set(critics) == {"value", "prm", "orm"} and all(c["n"] > 0 for c in critics.values())
+    for kind in ("value", "prm", "orm"):
+        assert (dest / f"models/critics/{kind}/config.json").exists()
+    for r in (1, 2):
+        searched = io.read_table(dest / f"data/alphallm/search/round{r}.parquet")
+        assert set(searched["id"]) == set(imagined.loc[imagined["status"] == "kept", "id"])
+        assert (dest / f"models/alphallm/round{r}/config.json").exists()
+        assert (dest / f"results/eval/alphallm-round{r}/math.parquet").exists()
+    table = io.read_table(dest / "results/alphallm/compute.parquet")
+    methods = set(zip(table["method"], table["budget"]))
+    assert {("greedy", 1), ("self-consistency", 2), ("best-of-n orm", 2), ("best-of-n rm", 2), ("eta-mcts", 1),
+            ("eta-mcts", 2), ("ablation vanilla", 2), ("ablation rollout", 2)} <= methods
+    assert (table["tokens"] > 0).all() and set(table["task"]) == {"math", "logic", "mean"}
+    mcts = table[table["method"] == "eta-mcts"].set_index(["budget", "task"])["critic_tokens"]
+    assert mcts[(2, "mean")] > mcts[(1, "mean")]  # a larger budget reads more
+    assert "+ state merge (eta-MCTS)" in (dest / "results/alphallm/ablation.md").read_text()
+    assert (dest / "results/plots/accuracy_vs_tokens.png").stat().st_size > 1000
+
+
 def test_w2s_gold_of_train_2_never_reaches_a_method(snakemake_build, tmp_path):
     """train_2's gold answers and solutions shuffled among its questions, then the weak-to-strong
     part rebuilt: every method artifact is the same (content, model weights); only the ceiling
