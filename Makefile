@@ -27,6 +27,7 @@ claims: install
 	$(SNAKE) --cores all claims
 	$(VENV)/bin/reasonforge show results/claims/eurus.md
 	$(VENV)/bin/reasonforge show results/claims/w2s.md
+	$(VENV)/bin/reasonforge show results/claims/alphallm.md
 
 test: install
 	$(VENV)/bin/reasonforge dvc-sync --check

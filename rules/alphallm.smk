@@ -17,11 +17,6 @@ for _name in (ALPHA["policy"], ALPHA["rollout"]):
         raise ValueError(f"alphallm.policy / rollout: {_name} is built by AlphaLLM itself")
 
 
-def alpha_policy(r):
-    """The policy that searches in round r (1-based): the starting policy, then round r-1's."""
-    return ALPHA_POLICY if int(r) == 1 else f"models/alphallm/round{int(r) - 1}"
-
-
 MODEL_DIRS.update({f"alphallm-round{r}": f"models/alphallm/round{r}" for r in ALPHA_ROUNDS})  # greedy evals by name
 
 wildcard_constraints:

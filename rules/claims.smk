@@ -270,8 +270,136 @@ rule claims_w2s:
         "../scripts/claims_w2s.py"
 
 
+# AlphaLLM, per seed: the critics retrained (same data), the compute comparison (sampling, eta-MCTS at
+# every budget, the ablation ladder) and round 1 of self-improvement with its greedy evaluation, under
+# models/seeds/seed{seed}/, data/seeds/seed{seed}/alphallm/ and results/seeds/seed{seed}/alphallm/.
+ALPHA_BENCHMARKS = [b for b in EVAL_BENCHMARKS if b in ALPHA_TASKS]
+# the claims need eta-MCTS at its configured budget and the ablation ladder only
+ALPHA_CLAIM_VARIANTS = [f"b{ALPHA['mcts']['iterations']}"] + [v for v in ALPHA_VARIANTS if not v.startswith("b")]
+
+
+use rule alphallm_critic as claims_alphallm_critic with:
+    output:
+        directory("models/seeds/seed{seed}/critics/{critic}"),
+    params:
+        cfg=conf("alphallm.critics.heldout", "alphallm.critics.args", "alphallm.critics.max_length"),
+    log:
+        "logs/seeds/seed{seed}/alphallm/critic/{critic}.log",
+
+
+use rule alphallm_sample_eval as claims_alphallm_sample_eval with:
+    output:
+        samples="results/seeds/seed{seed}/alphallm/samples/samples.parquet",
+        tokens="results/seeds/seed{seed}/alphallm/samples/tokens.json",
+    params:
+        cfg=conf("alphallm.compute.problems", "alphallm.compute.n", "generation", "sandbox"),
+    log:
+        "logs/seeds/seed{seed}/alphallm/sample_eval.log",
+
+
+use rule alphallm_mcts as claims_alphallm_mcts with:
+    input:
+        policy=ALPHA_POLICY,
+        rollout=ALPHA_ROLLOUT,
+        critics=lambda w: seeded_critics(w.seed),
+        tasks=expand("data/tasks/{task}/test.parquet", task=ALPHA_TASKS),
+        code=code("alphallm_mcts"),
+    output:
+        "results/seeds/seed{seed}/alphallm/mcts/{variant}.parquet",
+    params:
+        cfg=conf("alphallm.mcts", "alphallm.compute.problems", "generation.batch_size", "sandbox"),
+    log:
+        "logs/seeds/seed{seed}/alphallm/mcts/{variant}.log",
+
+
+use rule alphallm_compute as claims_alphallm_compute with:
+    input:
+        samples="results/seeds/seed{seed}/alphallm/samples/samples.parquet",
+        tokens="results/seeds/seed{seed}/alphallm/samples/tokens.json",
+        decoded=expand("results/seeds/seed{{seed}}/alphallm/mcts/{variant}.parquet", variant=ALPHA_CLAIM_VARIANTS),
+        orm=lambda w: seeded_critics(w.seed)[2],
+        rm=f"models/rm/{RM_LOSSES[-1]}",
+        tasks=expand("data/tasks/{task}/test.parquet", task=ALPHA_TASKS),
+        code=code("alphallm_compute"),
+    output:
+        table="results/seeds/seed{seed}/alphallm/compute.parquet",
+        plot="results/seeds/seed{seed}/alphallm/accuracy_vs_tokens.png",
+        ablation="results/seeds/seed{seed}/alphallm/ablation.md",
+        metrics="results/seeds/seed{seed}/alphallm/metrics.json",
+    log:
+        "logs/seeds/seed{seed}/alphallm/compute.log",
+
+
+use rule alphallm_search as claims_alphallm_search with:
+    input:
+        policy=ALPHA_POLICY,
+        rollout=ALPHA_ROLLOUT,
+        critics=lambda w: seeded_critics(w.seed),
+        imagined="data/alphallm/imagined.parquet",
+        code=code("alphallm_search"),
+    output:
+        "data/seeds/seed{seed}/alphallm/search/round1.parquet",
+    params:
+        cfg=conf("alphallm.mcts", "alphallm.improve.gamma", "generation.batch_size", "sandbox"),
+    log:
+        "logs/seeds/seed{seed}/alphallm/search/round1.log",
+
+
+use rule alphallm_round as claims_alphallm_round with:
+    input:
+        model=ALPHA_POLICY,
+        data="data/seeds/seed{seed}/alphallm/search/round1.parquet",
+        code=code("alphallm_round"),
+    output:
+        directory("models/seeds/seed{seed}/alphallm/round1"),
+    params:
+        cfg=conf("alphallm.improve.trl"),
+    log:
+        "logs/seeds/seed{seed}/alphallm/round1.log",
+
+
+use rule evaluate as claims_evaluate_alphallm with:
+    input:
+        model="models/seeds/seed{seed}/alphallm/round1",
+        tasks=task_files(ALPHA_BENCHMARKS),
+        code=code("evaluate"),
+    output:
+        expand("results/seeds/seed{{seed}}/{{model}}/{benchmark}.parquet", benchmark=ALPHA_BENCHMARKS),
+    wildcard_constraints:
+        model="alphallm-round1",
+    params:
+        cfg=conf("generation", "sandbox", "eval.splits"),
+    log:
+        "logs/seeds/seed{seed}/evaluate/{model}.log",
+
+
+rule claims_alphallm:
+    """A1-A3 of the AlphaLLM paper over claims.seeds, with A1b: eta-MCTS against best-of-N + ORM at
+    equal counted tokens."""
+    input:
+        computes=expand("results/seeds/seed{seed}/alphallm/compute.parquet", seed=CLAIM_SEEDS),
+        rounds=expand("results/seeds/seed{seed}/alphallm-round1/{benchmark}.parquet", seed=CLAIM_SEEDS, benchmark=ALPHA_BENCHMARKS),
+        start=expand("results/eval/{policy}/{benchmark}.parquet", policy=ALPHA["policy"], benchmark=ALPHA_BENCHMARKS),
+        code=code("claims_alphallm"),
+    output:
+        table=report("results/claims/alphallm.md", caption="../report/claims.rst", category="Claims"),
+        metrics="results/claims/alphallm.json",
+    params:
+        cfg=conf("claims.seeds", "alphallm.mcts.iterations", "alphallm.compute.ablations"),
+    conda:
+        ENV
+    log:
+        "logs/claims/alphallm.log",
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    script:
+        "../scripts/claims_alphallm.py"
+
+
 rule claims:
     """Every method's claims (target: `snakemake claims`)."""
     input:
         rules.claims_eurus.output,
         rules.claims_w2s.output,
+        rules.claims_alphallm.output,

@@ -65,3 +65,15 @@ def dvc_commit_after_build(log):
     if os.environ.get("REASONFORGE_UNDER_DVC") or not os.path.isdir(".dvc") or not os.path.exists("dvc.yaml"):
         return
     shell(f"{sys.executable} -m reasonforge.cli dvc-commit")
+
+
+# AlphaLLM's (rules/alphallm.smk sets ALPHA_POLICY and ALPHA_ORM before any job asks)
+def alpha_policy(r):
+    """The policy that searches in round r (1-based): the starting policy, then round r-1's."""
+    return ALPHA_POLICY if int(r) == 1 else f"models/alphallm/round{int(r) - 1}"
+
+
+def seeded_critics(seed):
+    """The claims' seed's own critics; the ORM too unless it is the Eurus reward model (alphallm.critics.orm)."""
+    own = {k: f"models/seeds/seed{seed}/critics/{k}" for k in ("value", "prm", "orm")}
+    return [own["value"], own["prm"], own["orm"] if ALPHA_ORM == "models/critics/orm" else ALPHA_ORM]

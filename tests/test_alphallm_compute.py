@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 from conftest import Judge, Stepper
 
-from reasonforge.alphallm.compute import (ablation_table, compute_table, mcts_config, plot, sampling_rows, search_rows,
+from reasonforge.alphallm.compute import (ablation_table, accuracy_at, compute_table, mcts_config, plot, sampling_rows, search_rows,
                                           search_variant)
 
 PARAMS = dict(iterations=8, c_min=[2], c_max=[4], merge_distance=2, rollouts=1)
@@ -70,3 +70,11 @@ def test_search_variant_rows_and_the_tables(tmp_path):
     assert "+ PRM" not in md  # a rung not built is not shown
     plot(table, str(tmp_path / "p.png"))
     assert (tmp_path / "p.png").stat().st_size > 1000
+
+
+def test_accuracy_at_a_token_budget_interpolates_in_log_tokens():
+    table = pd.DataFrame(dict(method="sc", task="mean", tokens=[100.0, 400.0, 1600.0], accuracy=[0.2, 0.4, 0.5]))
+    assert accuracy_at(table, "sc", 200.0) == (pytest.approx(0.3), True)    # halfway in log between 100 and 400
+    assert accuracy_at(table, "sc", 3200.0) == (0.5, False) and accuracy_at(table, "sc", 50.0) == (0.2, False)
+    with pytest.raises(ValueError, match="no rows of method 'bon'"):
+        accuracy_at(table, "bon", 100.0)

@@ -92,6 +92,8 @@ def test_search_finds_the_valued_path_batched_and_counts_every_token():
     assert (t.rollout_read, t.rollout_generated) == (rollout.tokens_read, rollout.tokens_generated)
     assert t.critic_read == value.tokens_read + prm.tokens_read + orm.tokens_read
     assert t.total == sum(vars(t).values()) and t.rollout_generated > 0
+    assert result.nodes == sum(1 for root in result.roots for _ in root.walk())
+    assert {"select", "expand", "value", "prm", "rollout", "orm", "backup", "answer"} <= set(result.seconds)
 
 
 def test_weights_leave_critics_and_rollouts_out():

@@ -167,6 +167,13 @@ def test_claims_target(snakemake_build):
     for seed in (1, 2, 3):
         assert (dest / f"models/seeds/seed{seed}/w2s/stage2/dpo/config.json").exists()
     assert "results/claims/w2s.json" in json.dumps(shown)
+    alpha = (dest / "results/claims/alphallm.md").read_text()
+    assert all(f"| **{c}** " in alpha for c in ("A1", "A1b", "A2", "A3")) and alpha.count("reproduced |") == 4
+    assert set(json.loads((dest / "results/claims/alphallm.json").read_text())) == {"A1", "A1b", "A2", "A3"}
+    for seed in (1, 2, 3):
+        assert (dest / f"models/seeds/seed{seed}/critics/prm/config.json").exists()
+        assert (dest / f"models/seeds/seed{seed}/alphallm/round1/config.json").exists()
+    assert "results/claims/alphallm.json" in json.dumps(shown)
     assert "Nothing to be done" in sh(["snakemake", "-n", "claims"], dest, env).stdout
 
 

@@ -359,6 +359,7 @@ SCHEMA_FOR_PATH = {
 
 def schema_for(path: str):
     norm = re.sub(r"data/seeds/seed\d+/w2s/", "data/w2s/", str(path).replace("\\", "/"))  # the claims' seeded reruns
+    norm = re.sub(r"(data|results)/seeds/seed\d+/alphallm/", r"\1/alphallm/", norm)
     for pattern, schema in SCHEMA_FOR_PATH.items():
         if fnmatch.fnmatch(norm, pattern) or fnmatch.fnmatch(norm, "*/" + pattern):
             return schema

@@ -180,3 +180,17 @@ def plot(table: pd.DataFrame, path: str) -> None:
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
+
+
+def accuracy_at(table: pd.DataFrame, method: str, tokens: float, task: str = "mean") -> tuple[float, bool]:
+    """A method's accuracy at a token budget: linear in log tokens between its two budgets around
+    `tokens`; (accuracy, inside) where inside is False when `tokens` lies beyond its budgets (the
+    nearest budget's accuracy is returned then)."""
+    import numpy as np
+
+    rows = table[(table["method"] == method) & (table["task"] == task)].sort_values("tokens")
+    if rows.empty:
+        raise ValueError(f"accuracy_at: no rows of method {method!r} for {task!r}")
+    x, y = np.log(rows["tokens"].to_numpy(dtype=float)), rows["accuracy"].to_numpy(dtype=float)
+    inside = bool(x[0] <= np.log(tokens) <= x[-1])
+    return float(np.interp(np.log(tokens), x, y)), inside

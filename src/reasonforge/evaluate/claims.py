@@ -140,8 +140,52 @@ def w2s_claims(per_seed: dict[int, dict], algo: str) -> list[dict]:
     return out
 
 
+def alphallm_claims(per_seed: dict[int, dict], ladder: list[str]) -> list[dict]:
+    """per_seed[seed] = {
+        "greedy": the starting policy's greedy accuracy on the compute problems,
+        "mcts": eta-MCTS decoding's accuracy at alphallm.mcts.iterations, "mcts_tokens": its tokens per problem,
+        "sc": self-consistency's and "bon_orm": best-of-N by the ORM's accuracy at mcts_tokens (log-token
+              interpolation between their N), "sc_inside" / "bon_inside": whether mcts_tokens lay within their N,
+        "ablation": {rung: accuracy} along `ladder` (its last rung: eta-MCTS),
+        "start": the starting policy's and "round1": round 1's greedy test accuracy,
+    } (accuracies over the AlphaLLM families, mean)."""
+    if len(per_seed) < 3:
+        raise ValueError(f"claims need at least 3 seeds, got {len(per_seed)}")
+    ms = list(per_seed.values())
+    ci = lambda f: mean_ci([f(m) for m in ms])  # noqa: E731
+    out = []
+    vs_greedy = _diff(per_seed, lambda m: m["mcts"], lambda m: m["greedy"])
+    vs_sc = _diff(per_seed, lambda m: m["mcts"], lambda m: m["sc"])
+    out.append(dict(id="A1", claim="eta-MCTS decoding beats greedy decoding and self-consistency (at the tokens the search counted)",
+                    rule="95% CIs of (eta-MCTS - greedy) and (eta-MCTS - self-consistency at equal tokens) both above 0",
+                    numbers={"greedy": ci(lambda m: m["greedy"]), "eta-MCTS": ci(lambda m: m["mcts"]),
+                             "self-consistency at equal tokens": ci(lambda m: m["sc"]), "eta-MCTS - greedy": vs_greedy,
+                             "eta-MCTS - self-consistency": vs_sc},
+                    reproduced=_above_zero(vs_greedy) and _above_zero(vs_sc)))
+    vs_bon = _diff(per_seed, lambda m: m["mcts"], lambda m: m["bon_orm"])
+    out.append(dict(id="A1b", claim="eta-MCTS beats best-of-N reranked by the ORM at equal total tokens (policy, rollouts and "
+                                    "critics all counted; the paper counted tree nodes only)",
+                    rule="95% CI of (eta-MCTS - best-of-N ORM at equal tokens) above 0",
+                    numbers={"tokens per problem, eta-MCTS": {**ci(lambda m: m["mcts_tokens"]), "scale": 1},
+                             "best-of-N ORM at equal tokens": ci(lambda m: m["bon_orm"]), "eta-MCTS - best-of-N ORM": vs_bon},
+                    reproduced=_above_zero(vs_bon)))
+    steps = {f"{b} - {a}": _diff(per_seed, lambda m, b=b: m["ablation"][b], lambda m, a=a: m["ablation"][a])
+             for a, b in zip(ladder, ladder[1:])}
+    whole = _diff(per_seed, lambda m: m["ablation"][ladder[-1]], lambda m: m["ablation"][ladder[0]])
+    out.append(dict(id="A2", claim="Each part of eta-MCTS adds accuracy: " + " < ".join(ladder),
+                    rule=f"95% CI of ({ladder[-1]} - {ladder[0]}) above 0 and every rung's mean difference from the one before >= 0",
+                    numbers={**{r: ci(lambda m, r=r: m["ablation"][r]) for r in ladder}, **steps, f"{ladder[-1]} - {ladder[0]}": whole},
+                    reproduced=_above_zero(whole) and all(d["mean"] >= 0 for d in steps.values())))
+    a3 = _diff(per_seed, lambda m: m["round1"], lambda m: m["start"])
+    out.append(dict(id="A3", claim="A self-improvement round (SFT on the search's ORM-kept leaves of imagined problems) raises greedy accuracy",
+                    rule="95% CI of (round 1 - starting policy) greedy test accuracy above 0",
+                    numbers={"starting policy": ci(lambda m: m["start"]), "round 1": ci(lambda m: m["round1"]), "round 1 - start": a3},
+                    reproduced=_above_zero(a3)))
+    return out
+
+
 def _fmt(ci: dict, scale: float) -> str:
-    d = 1 if scale > 1 else 2  # percentage points to a tenth; rewards and PGR to a hundredth
+    d = 1 if scale > 1 or abs(ci["mean"]) >= 100 else 2  # points to a tenth; rewards and PGR to a hundredth; counts to a tenth
     return f"{scale * ci['mean']:.{d}f} [{scale * ci['low']:.{d}f}, {scale * ci['high']:.{d}f}]"
 
 
@@ -153,7 +197,7 @@ def claims_markdown(title: str, claims: list[dict], seeds: list[int], note: str 
         lines += [note, ""]
     lines += ["| claim | verdict | numbers |", "|---|---|---|"]
     for c in claims:
-        scale = lambda key: 1.0 if c["id"] == "E2b" or "PGR" in key else 100.0  # noqa: E731
+        scale = lambda key: 1.0 if c["id"] == "E2b" or "PGR" in key or c["numbers"][key].get("scale") == 1 else 100.0  # noqa: E731
         nums = "; ".join(f"{k} {_fmt(v, scale(k))}" for k, v in c["numbers"].items())
         verdict = "reproduced" if c["reproduced"] else "not reproduced"
         lines.append(f"| **{c['id']}** {c['claim']} | {verdict} | {nums} |")

@@ -28,6 +28,8 @@ critics count the tokens they read and generate; `Tokens` reports the difference
 from __future__ import annotations
 
 import math
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from rapidfuzz.distance import Levenshtein
@@ -119,6 +121,8 @@ class SearchResult:
     roots: list[Node]
     tokens: Tokens
     merged: int                          # options dropped by state merge
+    seconds: dict = field(default_factory=dict)   # wall time by phase: select, expand, value, prm, rollout, orm, backup, answer
+    nodes: int = 0                       # nodes created (the roots included)
 
 
 def ends_solution(step: str, finish: str) -> bool:
@@ -188,33 +192,51 @@ class _Counter:
         return Tokens(**{k: getattr(now, k) - getattr(start, k) for k in vars(now)})
 
 
-def evaluate(nodes: list[tuple[str, Node]], critics: dict, rollout, cfg: MCTSConfig, seed: int) -> None:
+class Clock(dict):
+    """Seconds spent per phase: `with clock("expand"): ...`."""
+
+    @contextmanager
+    def __call__(self, phase: str):
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self[phase] = self.get(phase, 0.0) + time.perf_counter() - start
+
+
+def evaluate(nodes: list[tuple[str, Node]], critics: dict, rollout, cfg: MCTSConfig, seed: int, clock: Clock | None = None) -> None:
     """Value each (prompt, node): the weighted mean of the critics that have weight. One batch per
     critic and one rollout batch for every node of the step."""
     if not nodes:
         return
+    clock = clock if clock is not None else Clock()
     w = {k: cfg.weights.get(k, 0.0) for k in ("value", "prm", "orm")}
     prompts, paths = [p for p, _ in nodes], [n.path for _, n in nodes]
     parts: dict[str, list[float]] = {}
     for kind in ("value", "prm"):
         if w[kind] > 0:
-            parts[kind] = critics[kind].score(prompts, paths)
+            with clock(kind):
+                parts[kind] = critics[kind].score(prompts, paths)
     orm = critics.get("orm")
     if orm is not None:
         # a finished path is read by the ORM as it is (self-improvement keeps it by this score);
         # an open one is completed by fast rollouts when the ORM has weight
         done = [i for i, (_, n) in enumerate(nodes) if n.finished]
-        for i, s in zip(done, orm.score([prompts[i] for i in done], [paths[i] for i in done]) if done else []):
-            nodes[i][1].orm = s
+        with clock("orm"):
+            for i, s in zip(done, orm.score([prompts[i] for i in done], [paths[i] for i in done]) if done else []):
+                nodes[i][1].orm = s
         scores = {i: [nodes[i][1].orm] for i in done}
         open_ = [i for i, (_, n) in enumerate(nodes) if not n.finished]
         if w["orm"] > 0 and rollout is not None and open_ and cfg.rollouts > 0:
             sampling = SamplingConfig(n=cfg.rollouts, temperature=cfg.temperature, top_p=cfg.top_p,
                                       max_new_tokens=cfg.max_new_tokens, stop=SOLUTION_END, seed=seed,
                                       batch_size=cfg.batch_size)
-            outs = rollout.generate([prompts[i] + paths[i] for i in open_], sampling)
+            with clock("rollout"):
+                outs = rollout.generate([prompts[i] + paths[i] for i in open_], sampling)
             flat = [(i, paths[i] + c.text) for i, cs in zip(open_, outs) for c in cs]
-            for (i, _), s in zip(flat, orm.score([prompts[i] for i, _ in flat], [t for _, t in flat])):
+            with clock("orm"):
+                rollout_scores = orm.score([prompts[i] for i, _ in flat], [t for _, t in flat])
+            for (i, _), s in zip(flat, rollout_scores):
                 scores.setdefault(i, []).append(s)
         if w["orm"] > 0:
             parts["orm"] = [sum(scores[i]) / len(scores[i]) if i in scores else None for i in range(len(nodes))]
@@ -238,23 +260,25 @@ def search(problems: list[str], policy, critics: dict, cfg: MCTSConfig, rollout=
     for kind in ("value", "prm", "orm"):
         if cfg.weights.get(kind, 0) > 0 and critics.get(kind) is None:
             raise ValueError(f"mcts: weight {kind} = {cfg.weights[kind]} but no {kind} critic given")
-    counter = _Counter(policy, rollout, critics)
+    counter, clock = _Counter(policy, rollout, critics), Clock()
     roots = [Node(step="", path="", depth=0) for _ in problems]
-    evaluate([(p, r) for p, r in zip(problems, roots)], critics, rollout, cfg, cfg.seed)
+    evaluate([(p, r) for p, r in zip(problems, roots)], critics, rollout, cfg, cfg.seed, clock)
     for r in roots:
         backup(r, r.value)
-    merged = 0
+    merged, nodes = 0, len(roots)
     steps = range(cfg.iterations)
     if progress:
         from tqdm import tqdm
 
         steps = tqdm(steps, desc="mcts", unit="step")
     for it in steps:
-        picks = [(i, *select(root, cfg)) for i, root in enumerate(roots)]
+        with clock("select"):
+            picks = [(i, *select(root, cfg)) for i, root in enumerate(roots)]
         expand = [(i, node) for i, node, k in picks for _ in range(k)]
         sampling = SamplingConfig(n=1, temperature=cfg.temperature, top_p=cfg.top_p, max_new_tokens=cfg.step_tokens,
                                   stop=[STEP_END], seed=cfg.seed * 1_000_003 + it, batch_size=cfg.batch_size)
-        outs = policy.generate([problems[i] + node.path for i, node in expand], sampling) if expand else []
+        with clock("expand"):
+            outs = policy.generate([problems[i] + node.path for i, node in expand], sampling) if expand else []
         options: dict[int, list[tuple[str, str]]] = {}
         for (i, node), (c,) in zip(expand, outs):
             options.setdefault(id(node), []).append((c.text, c.finish_reason))
@@ -271,16 +295,20 @@ def search(problems: list[str], policy, critics: dict, cfg: MCTSConfig, rollout=
                              finished=ends_solution(text, finish) or node.depth + 1 >= cfg.max_depth)
                 node.children.append(child)
                 new.append((problems[i], child))
-        evaluate(new, critics, rollout, cfg, cfg.seed * 1_000_003 + it)
-        for _, child in new:
-            backup(child, child.value)
-        for i, node, k in picks:  # a finished leaf selected again is backed up with its value
-            if k == 0:
-                backup(node, node.value)
-    answers = _answers(problems, roots, policy, cfg)
+        nodes += len(new)
+        evaluate(new, critics, rollout, cfg, cfg.seed * 1_000_003 + it, clock)
+        with clock("backup"):
+            for _, child in new:
+                backup(child, child.value)
+            for i, node, k in picks:  # a finished leaf selected again is backed up with its value
+                if k == 0:
+                    backup(node, node.value)
+    with clock("answer"):
+        answers = _answers(problems, roots, policy, cfg)
     best = [_best_leaf(r) for r in roots]
     return SearchResult(answers=answers, best_leaves=[b.path if b else None for b in best],
-                        best_orm=[b.orm if b else None for b in best], roots=roots, tokens=counter.spent(), merged=merged)
+                        best_orm=[b.orm if b else None for b in best], roots=roots, tokens=counter.spent(), merged=merged,
+                        seconds=dict(clock), nodes=nodes)
 
 
 def _best_leaf(root: Node) -> Node | None:
