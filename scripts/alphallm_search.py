@@ -15,7 +15,7 @@ with job.running(sm.log[0]):
     problems = imagined[imagined["status"] == "kept"].reset_index(drop=True)
     policy = load_generator(sm.input.policy, "hf", seed=seed, threads=sm.threads)
     rollout = load_generator(sm.input.rollout, "hf", seed=seed, threads=sm.threads)
-    critics = load_critics(*sm.input.critics, mcts.weights, sm.threads)
+    critics = load_critics(*sm.input.critics, mcts.weights, sm.threads, keep_orm=True)
     with Sandbox(workers=sm.threads, timeout=box["timeout_s"], memory_mb=box["memory_mb"]) as sandbox:
         table = search_round(problems, policy, critics, rollout, mcts, cfg["alphallm.improve.gamma"], sandbox,
                              timeout=box["timeout_s"])

@@ -21,8 +21,9 @@ def compute_problems(test_pools: list[pd.DataFrame], n: int) -> pd.DataFrame:
     return pd.concat([pool.iloc[:n] for pool in test_pools], ignore_index=True)
 
 
-def load_critics(value: str, prm: str, orm: str, weights: dict, threads: int) -> dict:
-    """Critics with weight; the ORM always (self-improvement keeps leaves by its score)."""
+def load_critics(value: str, prm: str, orm: str, weights: dict, threads: int, keep_orm: bool = False) -> dict:
+    """The critics with weight (a search reads, and pays for, only those); the ORM also when
+    `keep_orm` (self-improvement keeps finished leaves by its score)."""
     return {"value": Critic(value, threads) if weights.get("value", 0) > 0 else None,
             "prm": Critic(prm, threads) if weights.get("prm", 0) > 0 else None,
-            "orm": Critic(orm, threads)}
+            "orm": Critic(orm, threads) if keep_orm or weights.get("orm", 0) > 0 else None}
