@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 
-from . import logic
 from .math import ITEMS, NAMES
 
 
@@ -61,13 +60,22 @@ def _solve_ordering(sentences: list[str]) -> str | None:
             return None
         facts.append((m.group(1), m.group(3)) if m.group(2) == "taller" else (m.group(3), m.group(1)))
     people = {p for f in facts for p in f}
-    # one answer only when the facts chain everyone: one step up and one down per person at most
+    # one answer only when the facts chain everyone: one step up and one down per person at most,
+    # one person nobody is taller than, and from them a walk down that meets everyone once (a model
+    # can write a cycle beside a chain: A > B > C > A and D > E pass the counts above)
     if len(set(facts)) != len(facts) or len(facts) != len(people) - 1 or len({a for a, _ in facts}) != len(facts) \
             or len({b for _, b in facts}) != len(facts):
         return None
-    up = question.endswith("tallest?")
-    chain = logic.walk(facts, facts[0][0], up)
-    return chain[-1] if len(set(logic.walk(facts, chain[-1], not up))) == len(people) else None
+    below = dict(facts)
+    tops = people - set(below.values())
+    if len(tops) != 1:
+        return None
+    chain = [tops.pop()]
+    while chain[-1] in below and len(chain) <= len(people):
+        chain.append(below[chain[-1]])
+    if len(chain) != len(people) or len(set(chain)) != len(people):
+        return None
+    return chain[0] if question.endswith("tallest?") else chain[-1]
 
 
 def _solve_boolean(text: str) -> str | None:
