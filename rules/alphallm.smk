@@ -208,8 +208,9 @@ rule alphallm_sample_eval:
 
 
 rule alphallm_mcts:
-    """MCTS decoding of the compute problems by the starting policy: eta-MCTS at budget b{{n}}, or a
-    rung of the ablation ladder (vanilla, adaptive, prm, rollout)."""
+    """MCTS decoding of the compute problems by the starting policy: eta-MCTS at each budget b{n}
+    and each rung of the ablation ladder (vanilla, adaptive, prm, rollout). One job for all, like
+    `evaluate`: the models load once (a smoke search costs less than a job's start)."""
     input:
         policy=ALPHA_POLICY,
         rollout=ALPHA_ROLLOUT,
@@ -217,15 +218,13 @@ rule alphallm_mcts:
         tasks=expand("data/tasks/{task}/test.parquet", task=ALPHA_TASKS),
         code=code("alphallm_mcts"),
     output:
-        "results/alphallm/mcts/{variant}.parquet",
-    wildcard_constraints:
-        variant=one_of(ALPHA_VARIANTS),
+        expand("results/alphallm/mcts/{variant}.parquet", variant=ALPHA_VARIANTS),
     params:
         cfg=conf("alphallm.mcts", "alphallm.compute.problems", "generation.batch_size", "sandbox", "seed"),
     conda:
         ENV
     log:
-        "logs/alphallm/mcts/{variant}.log",
+        "logs/alphallm/mcts.log",
     resources:
         mem_mb=4000,
         runtime=120,

@@ -305,11 +305,11 @@ use rule alphallm_mcts as claims_alphallm_mcts with:
         tasks=expand("data/tasks/{task}/test.parquet", task=ALPHA_TASKS),
         code=code("alphallm_mcts"),
     output:
-        "results/seeds/seed{seed}/alphallm/mcts/{variant}.parquet",
+        expand("results/seeds/seed{{seed}}/alphallm/mcts/{variant}.parquet", variant=ALPHA_CLAIM_VARIANTS),
     params:
         cfg=conf("alphallm.mcts", "alphallm.compute.problems", "generation.batch_size", "sandbox"),
     log:
-        "logs/seeds/seed{seed}/alphallm/mcts/{variant}.log",
+        "logs/seeds/seed{seed}/alphallm/mcts.log",
 
 
 use rule alphallm_compute as claims_alphallm_compute with:

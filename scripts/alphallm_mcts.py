@@ -1,4 +1,6 @@
-"""rule alphallm_mcts -> reasonforge.alphallm.compute.search_variant (eta-MCTS, reasonforge.search.mcts)"""
+"""rule alphallm_mcts -> reasonforge.alphallm.compute.search_variant (eta-MCTS, reasonforge.search.mcts), per variant"""
+from pathlib import Path
+
 from reasonforge import io, job
 from reasonforge.alphallm.compute import mcts_config, search_variant
 from reasonforge.alphallm.data import compute_problems, load_critics
@@ -7,14 +9,21 @@ from reasonforge.sandbox import Sandbox
 
 sm = snakemake  # noqa: F821
 with job.running(sm.log[0]):
-    cfg, seed, variant = sm.params.cfg, job.run_seed(sm), sm.wildcards.variant
+    cfg, seed = sm.params.cfg, job.run_seed(sm)
     box = cfg["sandbox"]
-    mcts = mcts_config(cfg["alphallm.mcts"], variant, seed, cfg["generation.batch_size"])
-    print(f"{variant}: {mcts}")
+    configs = {Path(out).stem: mcts_config(cfg["alphallm.mcts"], Path(out).stem, seed, cfg["generation.batch_size"])
+               for out in sm.output}
     problems = compute_problems([io.read_table(p) for p in sm.input.tasks], cfg["alphallm.compute.problems"])
     policy = load_generator(sm.input.policy, "hf", seed=seed, threads=sm.threads)
-    rollout = load_generator(sm.input.rollout, "hf", seed=seed, threads=sm.threads) if mcts.rollouts > 0 else None
-    critics = load_critics(*sm.input.critics, mcts.weights, sm.threads)
+    rollout = load_generator(sm.input.rollout, "hf", seed=seed, threads=sm.threads)
+    # every critic any variant weights, loaded once; each search is handed (and pays for) its own
+    loaded = load_critics(*sm.input.critics, {k: max(c.weights.get(k, 0) for c in configs.values()) for k in ("value", "prm", "orm")},
+                          sm.threads)
     with Sandbox(workers=sm.threads, timeout=box["timeout_s"], memory_mb=box["memory_mb"]) as sandbox:
-        decoded = search_variant(problems, variant, policy, critics, rollout, mcts, sandbox, timeout=box["timeout_s"])
-    io.write_table(decoded, sm.output[0])
+        for out in sm.output:
+            mcts = configs[Path(out).stem]
+            print(f"{Path(out).stem}: {mcts}")
+            critics = {k: c if mcts.weights.get(k, 0) > 0 else None for k, c in loaded.items()}
+            decoded = search_variant(problems, Path(out).stem, policy, critics, rollout if mcts.rollouts > 0 else None, mcts,
+                                     sandbox, timeout=box["timeout_s"])
+            io.write_table(decoded, out)
