@@ -56,3 +56,24 @@ def test_check_detects_stale(tmp_path, root, monkeypatch):
     assert main(["dvc-sync", "--check", "--root", str(root)]) == 0
     monkeypatch.setattr(dvcsync, "build_dvc_yaml", lambda r: "stages: {}\n")
     assert main(["dvc-sync", "--check", "--root", str(root)]) == 1
+
+
+def test_every_dvc_params_key_is_written_in_params_yaml(root):
+    """DVC reads params.yaml as it is, without the schema's defaults: a key a stage declares but the
+    file leaves to its default makes `dvc commit` fail ("Parameters ... are missing")."""
+    import yaml
+
+    from reasonforge import config
+
+    written = config.load_yaml(root / "params.yaml")
+    stages = yaml.safe_load((root / "dvc.yaml").read_text())["stages"]
+    missing = set()
+    for name, stage in stages.items():
+        for key in (k for entry in stage.get("params", []) for k in ([entry] if isinstance(entry, str) else sum(entry.values(), []))):
+            node = written
+            for part in key.split("."):
+                if not isinstance(node, dict) or part not in node:
+                    missing.add(f"{name}: {key}")
+                    break
+                node = node[part]
+    assert not missing, sorted(missing)
