@@ -1,13 +1,13 @@
 """rule claims_alphallm -> reasonforge.evaluate.claims.alphallm_claims (accuracy_at from reasonforge.alphallm.compute)"""
 from reasonforge import io, job
 from reasonforge.alphallm.compute import LADDER, accuracy_at
-from reasonforge.evaluate.claims import alphallm_claims, claims_json, claims_markdown, greedy_test_accuracy, seed_of
+from reasonforge.evaluate.claims import alphallm_claims, claims_json, claims_markdown, greedy_test_accuracy_of, seed_of
 
 sm = snakemake  # noqa: F821
 with job.running(sm.log[0]):
     cfg = sm.params.cfg
     seeds, iterations = cfg["claims.seeds"], cfg["alphallm.mcts.iterations"]
-    start = greedy_test_accuracy([io.read_table(p) for p in sm.input.start])
+    start = greedy_test_accuracy_of(sm.input.start)
     per_seed = {}
     for path in sm.input.computes:
         s, table = seed_of(path), io.read_table(path)
@@ -18,7 +18,7 @@ with job.running(sm.log[0]):
         rungs = LADDER if cfg["alphallm.compute.ablations"] else []
         ablation = {r: mean.loc[("eta-mcts", iterations) if r == LADDER[-1] else (f"ablation {r}", iterations), "accuracy"]
                     for r in rungs}
-        round1 = greedy_test_accuracy([io.read_table(p) for p in sm.input.rounds if seed_of(p) == s])
+        round1 = greedy_test_accuracy_of([p for p in sm.input.rounds if seed_of(p) == s])
         per_seed[s] = dict(greedy=mean.loc[("greedy", 1), "accuracy"], mcts=mcts, mcts_tokens=tokens, sc=sc, sc_inside=sc_inside,
                            bon_orm=bon, bon_inside=bon_inside, ablation=ablation, start=start, round1=round1)
         print(f"seed {s}: {per_seed[s]}")

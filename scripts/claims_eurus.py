@@ -5,29 +5,25 @@ from pathlib import Path
 import pandas as pd
 
 from reasonforge import io, job
-from reasonforge.evaluate.claims import claims_json, claims_markdown, eurus_claims, greedy_test_accuracy, seed_of
+from reasonforge.evaluate.claims import claims_json, claims_markdown, eurus_claims, greedy_test_accuracy_of, seed_of
 
 sm = snakemake  # noqa: F821
 
 
-def test_accuracy(paths):
-    return greedy_test_accuracy([io.read_table(p) for p in paths])
-
-
 with job.running(sm.log[0]):
     seeds = sm.params.cfg["claims.seeds"]
-    base = test_accuracy(sm.input.base)
+    base = greedy_test_accuracy_of(sm.input.base)
     per_seed = {}
     for s in seeds:
         mine = lambda paths, part: [p for p in paths if seed_of(p) == s and f"/{part}/" in p]  # noqa: E731
         pref = {Path(p).name: pd.read_parquet(Path(p) / "metrics.parquet") for p in sm.input.pref if seed_of(p) == s}
         rms = {Path(p).name: json.loads((Path(p) / "heldout.json").read_text()) for p in sm.input.rm if seed_of(p) == s}
         per_seed[s] = {
-            "accuracy": {"base": base, **{m: test_accuracy(mine(sm.input.evals, m)) for m in ["sft", *pref]}},
+            "accuracy": {"base": base, **{m: greedy_test_accuracy_of(mine(sm.input.evals, m)) for m in ["sft", *pref]}},
             "chosen_reward": {a: (float(t["rewards_chosen"].iloc[0]), float(t["rewards_chosen"].iloc[-1]))
                               for a, t in pref.items()},
             "rm_accuracy": {loss: r["accuracy"] for loss, r in rms.items()},
-            "bon": {f"rm-{loss}": test_accuracy(mine(sm.input.bon, f"rm-{loss}")) for loss in rms},
+            "bon": {f"rm-{loss}": greedy_test_accuracy_of(mine(sm.input.bon, f"rm-{loss}")) for loss in rms},
         }
     claims = eurus_claims(per_seed)
     note = (f"Base model: `strong` (greedy, deterministic: the same for every seed). Each seed retrains SFT, "

@@ -1,17 +1,10 @@
 """rule claims_w2s -> reasonforge.evaluate.claims.w2s_claims"""
-
 from reasonforge import io, job
-from reasonforge.evaluate.claims import claims_json, claims_markdown, greedy_test_accuracy, seed_of, w2s_claims
+from reasonforge.evaluate.claims import claims_json, claims_markdown, greedy_test_accuracy_of, seed_of, w2s_claims
 from reasonforge.evaluate.metrics import pgr
 from reasonforge.w2s.select import precision
 
 sm = snakemake  # noqa: F821
-
-
-def test_accuracy(paths):
-    return greedy_test_accuracy([io.read_table(p) for p in paths])
-
-
 with job.running(sm.log[0]):
     seeds, algos = sm.params.cfg["claims.seeds"], sm.params.cfg["w2s.stage2.algos"]
     gold = io.read_table(sm.input.gold)
@@ -20,7 +13,7 @@ with job.running(sm.log[0]):
     per_seed = {}
     for s in seeds:
         mine = lambda paths: [p for p in paths if seed_of(p) == s]  # noqa: E731
-        acc = {short: test_accuracy([p for p in mine(sm.input.evals) if f"/{model}/" in p]) for model, short in names.items()}
+        acc = {short: greedy_test_accuracy_of([p for p in mine(sm.input.evals) if f"/{model}/" in p]) for model, short in names.items()}
         weak = io.read_table(mine(sm.input.weak)[0])
         kept = io.read_table(mine(sm.input.kept)[0]).rename(columns={"weak_answer": "answer"})
         per_seed[s] = {"precision": {"all": precision(weak[["id", "task", "answer"]], gold),

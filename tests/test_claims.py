@@ -112,3 +112,14 @@ def test_alphallm_claims_verdicts():
     assert "tokens per problem, eta-MCTS 900.0 [" in text and "| **A1b**" in text
     with pytest.raises(ValueError, match="at least 3 seeds"):
         alphallm_claims({1: alphallm_seed(0)}, ladder)
+
+
+def test_greedy_test_accuracy_of_reads_the_tables(tmp_path):
+    from reasonforge import io
+    from reasonforge.evaluate.claims import greedy_test_accuracy_of
+
+    rows = [dict(id=f"m{i}", model="x", benchmark="math", split="test", form="cot", sample=0, greedy=True, completion="",
+                 answer=None, correct=i < 1, status="wrong", tokens=1) for i in range(4)]
+    path = tmp_path / "results/eval/x/math.parquet"
+    io.write_table(pd.DataFrame(rows), path)
+    assert greedy_test_accuracy_of([str(path)]) == 0.25

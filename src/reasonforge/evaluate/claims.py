@@ -41,6 +41,13 @@ def greedy_test_accuracy(evals: list) -> float:
     return sum(e[e["greedy"] & (e["split"] == "test")]["correct"].mean() for e in evals) / len(evals)
 
 
+def greedy_test_accuracy_of(paths: list[str]) -> float:
+    """`greedy_test_accuracy` of the eval tables at `paths` (read and validated)."""
+    from .. import io
+
+    return greedy_test_accuracy([io.read_table(p) for p in paths])
+
+
 def seed_of(path: str) -> int:
     """The seed a seeded artifact's path names (`.../seeds/seed3/...` -> 3)."""
     found = re.search(r"/seed(\d+)/", f"/{path}")
