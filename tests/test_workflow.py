@@ -97,6 +97,7 @@ def dvc_build(tmp_path_factory, root, bin_dir):
 
 MODELS = ["weak", "strong", "sft", "dpo", "kto", "nca", "orpo"]
 W2S_EVAL = ["w2s-weak", "w2s-naive", "w2s-ceiling", "w2s-s1-hybrid-1", "w2s-s1-hybrid-2", "w2s-s2-dpo"]
+ALPHA_EVAL = ["alphallm-round1", "alphallm-round2"]
 SELECTORS = ["random", "majority", "rm-bt", "rm-dr", "rm-bt+dr"]
 
 
@@ -105,13 +106,17 @@ def test_snakemake_builds_every_artifact(snakemake_build):
     tables = [str(p.relative_to(dest)) for pattern in ("data/tasks/*/*.parquet", "results/eval/*/*.parquet",
                                                        "results/bon/*/*.parquet", "data/ultrainteract/*.parquet")
               for p in sorted(dest.glob(pattern))] + ["results/eval/summary.csv", "data/corpus/pretrain.parquet"]
-    assert len(tables) == 12 + 3 * len(MODELS + W2S_EVAL) + 3 * (1 + len(SELECTORS)) + 3 + 2
+    assert len(tables) == 12 + 3 * len(MODELS + W2S_EVAL + ALPHA_EVAL) + 3 * (1 + len(SELECTORS)) + 3 + 2
     w2s = [str(p.relative_to(dest)) for pattern in ("data/w2s/*.parquet", "data/w2s/*/*.parquet") for p in sorted(dest.glob(pattern))]
     assert len(w2s) == 3 + 2 + 2 + 1 + 2  # split + gold x2, labels x2, selections x2, relabel, stage II x2
-    sh(["reasonforge", "validate", *tables, *w2s], dest, env)
+    alpha = [str(p.relative_to(dest)) for pattern in ("data/alphallm/*.parquet", "data/alphallm/*/*.parquet",
+                                                      "results/alphallm/*.parquet", "results/alphallm/*/*.parquet")
+             for p in sorted(dest.glob(pattern))]
+    assert len(alpha) == 3 + 2 + 1 + 1 + 6  # imagined, samples, step labels; rounds x2; compute; samples; 6 searches
+    sh(["reasonforge", "validate", *tables, *w2s, *alpha], dest, env)
     summary = io.read_table(dest / "results/eval/summary.csv")
     # every model of the DAG is evaluated by name, and every best-of-N selector has its rows
-    assert set(summary["model"]) == set(MODELS + W2S_EVAL) | {f"bon-{s}" for s in SELECTORS}
+    assert set(summary["model"]) == set(MODELS + W2S_EVAL + ALPHA_EVAL) | {f"bon-{s}" for s in SELECTORS}
     assert set(summary["benchmark"]) == {"math", "code", "logic"}
     assert {"greedy", "pass@1", "pass@2"} <= set(summary["metric"])  # (maj@k needs answers; smoke models give none)
     table = (dest / "results/eval/table.md").read_text()
