@@ -414,7 +414,7 @@ def test_dvc_exp_run_with_a_changed_param(dvc_build):
     sh("git add -A && git -c user.email=t@t -c user.name=t commit -qm baseline", dest, env)
     out = sh(["dvc", "exp", "run", "-S", "eval.n_samples=3"], dest, env).stdout
     ran = set(re.findall(r"Running stage '([^']+)'", out))
-    assert ran == {f"evaluate-{m}" for m in MODELS + W2S_EVAL} | {"summarize"}
+    assert ran == {f"evaluate-{m}" for m in MODELS + W2S_EVAL + ALPHA_EVAL} | {"summarize"}
     shown = json.loads(sh(["dvc", "exp", "show", "--json"], dest, env).stdout)
     assert '"n_samples": 3' in json.dumps(shown)
 
