@@ -490,7 +490,7 @@ def test_code_edit_then_one_target_rebuilt(snakemake_build):
     module = dest / "src/reasonforge/evaluate/run.py"
     module.write_text(module.read_text() + "\n# edited\n")
     sh(["snakemake", "--cores", "2", "--", "results/eval/weak/math.parquet"], dest, env)
-    others = {f"evaluate-{m}" for m in MODELS + W2S_EVAL if m != "weak"} | {"bon_samples"}
+    others = {f"evaluate-{m}" for m in MODELS + W2S_EVAL + ALPHA_EVAL if m != "weak"} | {"bon_samples", "alphallm_samples"}
     assert agree(dest, env) == others
     jobs = snakemake_jobs(dest, env)
     assert invalidated(jobs) == others
