@@ -493,5 +493,9 @@ def test_code_edit_then_one_target_rebuilt(snakemake_build):
     others = {f"evaluate-{m}" for m in MODELS + W2S_EVAL + ALPHA_EVAL if m != "weak"} | {"bon_samples", "alphallm_samples"}
     assert agree(dest, env) == others
     jobs = snakemake_jobs(dest, env)
-    assert invalidated(jobs) == others
-    assert all("src/reasonforge/evaluate/run.py" in jobs[s] for s in others)
+    # The rounds' policies descend from alphallm_samples: once an upstream job reruns, Snakemake checks no
+    # reason of the job's own (dag.py, update_needrun), so it names only the rewrite; DVC calls them stale.
+    downstream = {f"evaluate-{m}" for m in ALPHA_EVAL}
+    assert invalidated(jobs) == others - downstream
+    assert all("src/reasonforge/evaluate/run.py" in jobs[s] for s in others - downstream)
+    assert all(jobs[s].startswith("Input files updated by another job") for s in downstream)
