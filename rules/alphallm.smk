@@ -40,9 +40,9 @@ rule alphallm_imagine:
         ENV
     log:
         "logs/alphallm/imagine.log",
+    threads: threads_of("generate")
     resources:
-        mem_mb=4000,
-        runtime=30,
+        **resources_of("generate"),
     script:
         "../scripts/alphallm_imagine.py"
 
@@ -61,9 +61,9 @@ rule alphallm_samples:
         ENV
     log:
         "logs/alphallm/samples.log",
+    threads: threads_of("generate")
     resources:
-        mem_mb=4000,
-        runtime=30,
+        **resources_of("generate"),
     script:
         "../scripts/alphallm_samples.py"
 
@@ -85,9 +85,9 @@ rule alphallm_step_labels:
         ENV
     log:
         "logs/alphallm/step_labels.log",
+    threads: threads_of("generate")
     resources:
-        mem_mb=4000,
-        runtime=60,
+        **resources_of("generate"),
     script:
         "../scripts/alphallm_step_labels.py"
 
@@ -109,9 +109,9 @@ rule alphallm_critic:
         ENV
     log:
         "logs/alphallm/critic/{critic}.log",
+    threads: threads_of("train")
     resources:
-        mem_mb=4000,
-        runtime=60,
+        **resources_of("train"),
     script:
         "../scripts/alphallm_critic.py"
 
@@ -132,9 +132,9 @@ rule alphallm_critics_report:
         ENV
     log:
         "logs/alphallm/critics_report.log",
+    threads: threads_of("score")
     resources:
-        mem_mb=2000,
-        runtime=10,
+        **resources_of("score"),
     script:
         "../scripts/alphallm_critics_report.py"
 
@@ -156,9 +156,9 @@ rule alphallm_search:
         ENV
     log:
         "logs/alphallm/search/round{round}.log",
+    threads: threads_of("search")
     resources:
-        mem_mb=4000,
-        runtime=120,
+        **resources_of("search"),
     script:
         "../scripts/alphallm_search.py"
 
@@ -177,9 +177,9 @@ rule alphallm_round:
         ENV
     log:
         "logs/alphallm/round{round}.log",
+    threads: threads_of("train")
     resources:
-        mem_mb=4000,
-        runtime=60,
+        **resources_of("train"),
     script:
         "../scripts/alphallm_round.py"
 
@@ -200,9 +200,9 @@ rule alphallm_sample_eval:
         ENV
     log:
         "logs/alphallm/sample_eval.log",
+    threads: threads_of("generate")
     resources:
-        mem_mb=4000,
-        runtime=60,
+        **resources_of("generate"),
     script:
         "../scripts/alphallm_sample_eval.py"
 
@@ -225,9 +225,9 @@ rule alphallm_mcts:
         ENV
     log:
         "logs/alphallm/mcts.log",
+    threads: threads_of("search")
     resources:
-        mem_mb=4000,
-        runtime=120,
+        **resources_of("search"),
     script:
         "../scripts/alphallm_mcts.py"
 
@@ -254,9 +254,9 @@ rule alphallm_compute:
         ENV
     log:
         "logs/alphallm/compute.log",
+    threads: threads_of("score")
     resources:
-        mem_mb=2000,
-        runtime=20,
+        **resources_of("score"),
     script:
         "../scripts/alphallm_compute.py"
 

@@ -102,9 +102,9 @@ rule claims_eurus:
         ENV
     log:
         "logs/claims/eurus.log",
+    threads: threads_of("tables")
     resources:
-        mem_mb=1000,
-        runtime=10,
+        **resources_of("tables"),
     script:
         "../scripts/claims_eurus.py"
 
@@ -263,9 +263,9 @@ rule claims_w2s:
         ENV
     log:
         "logs/claims/w2s.log",
+    threads: threads_of("tables")
     resources:
-        mem_mb=1000,
-        runtime=10,
+        **resources_of("tables"),
     script:
         "../scripts/claims_w2s.py"
 
@@ -390,9 +390,9 @@ rule claims_alphallm:
         ENV
     log:
         "logs/claims/alphallm.log",
+    threads: threads_of("tables")
     resources:
-        mem_mb=1000,
-        runtime=10,
+        **resources_of("tables"),
     script:
         "../scripts/claims_alphallm.py"
 

@@ -36,6 +36,17 @@ def code(script):
     return sorted(str(p) for p in imported_modules(Path("scripts", f"{script}.py"), Path("src")))
 
 
+def threads_of(family):
+    """A rule's threads, from params.yaml `resources.<family>` (not a param: no stage tracks it)."""
+    return config["resources"][family]["threads"]
+
+
+def resources_of(family):
+    """A rule's mem_mb, runtime (minutes) and gpu count, from params.yaml `resources.<family>`; the
+    SLURM profile turns them into --mem, -t and --gpus."""
+    return {k: v for k, v in config["resources"][family].items() if k != "threads"}
+
+
 def one_of(names):
     """Wildcard regex matching exactly these names (never matches when empty)."""
     return "|".join(map(re.escape, names)) if names else "(?!x)x"

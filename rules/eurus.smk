@@ -28,9 +28,9 @@ rule build_trees:
         ENV
     log:
         "logs/build_trees.log",
+    threads: threads_of("generate")
     resources:
-        mem_mb=4000,
-        runtime=120,
+        **resources_of("generate"),
     script:
         "../scripts/build_trees.py"
 
@@ -50,9 +50,9 @@ rule derive_ultrainteract:
         ENV
     log:
         "logs/derive_ultrainteract.log",
+    threads: threads_of("tables")
     resources:
-        mem_mb=2000,
-        runtime=10,
+        **resources_of("tables"),
     script:
         "../scripts/derive_ultrainteract.py"
 
@@ -71,9 +71,9 @@ rule train_sft:
         ENV
     log:
         "logs/train_sft.log",
+    threads: threads_of("train")
     resources:
-        mem_mb=4000,
-        runtime=60,
+        **resources_of("train"),
     script:
         "../scripts/train_sft.py"
 
@@ -95,9 +95,9 @@ rule train_preference:
         ENV
     log:
         "logs/train_preference/{algo}.log",
+    threads: threads_of("train")
     resources:
-        mem_mb=4000,
-        runtime=60,
+        **resources_of("train"),
     script:
         "../scripts/train_preference.py"
 
@@ -118,9 +118,9 @@ rule train_reward:
         ENV
     log:
         "logs/train_reward/{loss}.log",
+    threads: threads_of("train")
     resources:
-        mem_mb=4000,
-        runtime=60,
+        **resources_of("train"),
     script:
         "../scripts/train_reward.py"
 
@@ -139,9 +139,9 @@ rule bon_samples:
         ENV
     log:
         "logs/bon_samples.log",
+    threads: threads_of("generate")
     resources:
-        mem_mb=4000,
-        runtime=60,
+        **resources_of("generate"),
     script:
         "../scripts/bon_samples.py"
 
@@ -163,9 +163,9 @@ rule bon_select:
         ENV
     log:
         "logs/bon_select/{selector}.log",
+    threads: threads_of("score")
     resources:
-        mem_mb=2000,
-        runtime=30,
+        **resources_of("score"),
     script:
         "../scripts/bon_select.py"
 
@@ -182,9 +182,9 @@ rule reward_trends:
         ENV
     log:
         "logs/reward_trends.log",
+    threads: threads_of("tables")
     resources:
-        mem_mb=1000,
-        runtime=10,
+        **resources_of("tables"),
     script:
         "../scripts/reward_trends.py"
 
@@ -200,8 +200,8 @@ rule rm_accuracy:
         ENV
     log:
         "logs/rm_accuracy.log",
+    threads: threads_of("score")
     resources:
-        mem_mb=1000,
-        runtime=10,
+        **resources_of("score"),
     script:
         "../scripts/rm_accuracy.py"

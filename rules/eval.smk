@@ -28,9 +28,9 @@ rule evaluate:
         ENV
     log:
         "logs/evaluate/{model}.log",
+    threads: threads_of("evaluate")
     resources:
-        mem_mb=4000,
-        runtime=60,
+        **resources_of("evaluate"),
     script:
         "../scripts/evaluate.py"
 
@@ -51,8 +51,8 @@ rule summarize:
         ENV
     log:
         "logs/summarize.log",
+    threads: threads_of("tables")
     resources:
-        mem_mb=1000,
-        runtime=10,
+        **resources_of("tables"),
     script:
         "../scripts/summarize.py"

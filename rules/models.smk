@@ -14,9 +14,9 @@ rule train_tokenizer:
         ENV
     log:
         "logs/train_tokenizer.log",
+    threads: threads_of("tables")
     resources:
-        mem_mb=2000,
-        runtime=10,
+        **resources_of("tables"),
     script:
         "../scripts/train_tokenizer.py"
 
@@ -37,9 +37,9 @@ rule pretrain:
         ENV
     log:
         "logs/pretrain/{name}.log",
+    threads: threads_of("pretrain")
     resources:
-        mem_mb=4000,
-        runtime=120,
+        **resources_of("pretrain"),
     script:
         "../scripts/pretrain.py"
 
@@ -58,8 +58,8 @@ rule import_model:
         ENV
     log:
         "logs/import_model/{name}.log",
+    threads: threads_of("import")
     resources:
-        mem_mb=8000,
-        runtime=60,
+        **resources_of("import"),
     script:
         "../scripts/import_model.py"

@@ -19,9 +19,9 @@ rule make_tasks:
         ENV
     log:
         "logs/make_tasks/{task}.log",
+    threads: threads_of("tables")
     resources:
-        mem_mb=1000,
-        runtime=10,
+        **resources_of("tables"),
     script:
         "../scripts/make_tasks.py"
 
@@ -40,9 +40,9 @@ rule load_external:
         ENV
     log:
         "logs/load_external/{name}.log",
+    threads: threads_of("tables")
     resources:
-        mem_mb=2000,
-        runtime=10,
+        **resources_of("tables"),
     script:
         "../scripts/load_external.py"
 
@@ -61,8 +61,8 @@ rule make_corpus:
         ENV
     log:
         "logs/make_corpus.log",
+    threads: threads_of("tables")
     resources:
-        mem_mb=2000,
-        runtime=10,
+        **resources_of("tables"),
     script:
         "../scripts/make_corpus.py"

@@ -37,9 +37,9 @@ rule w2s_split:
         ENV
     log:
         "logs/w2s/split.log",
+    threads: threads_of("tables")
     resources:
-        mem_mb=1000,
-        runtime=10,
+        **resources_of("tables"),
     script:
         "../scripts/w2s_split.py"
 
@@ -62,9 +62,9 @@ rule w2s_train_sft:
         ENV
     log:
         "logs/w2s/train_sft/{name}.log",
+    threads: threads_of("train")
     resources:
-        mem_mb=4000,
-        runtime=60,
+        **resources_of("train"),
     script:
         "../scripts/w2s_train_sft.py"
 
@@ -84,9 +84,9 @@ rule w2s_weak_labels:
         ENV
     log:
         "logs/w2s/weak_labels.log",
+    threads: threads_of("generate")
     resources:
-        mem_mb=4000,
-        runtime=30,
+        **resources_of("generate"),
     script:
         "../scripts/w2s_label.py"
 
@@ -144,9 +144,9 @@ rule w2s_select:
         ENV
     log:
         "logs/w2s/select/iter{iter}.log",
+    threads: threads_of("tables")
     resources:
-        mem_mb=1000,
-        runtime=10,
+        **resources_of("tables"),
     script:
         "../scripts/w2s_select.py"
 
@@ -166,9 +166,9 @@ rule w2s_stage2_pairs:
         ENV
     log:
         "logs/w2s/stage2_pairs.log",
+    threads: threads_of("tables")
     resources:
-        mem_mb=1000,
-        runtime=10,
+        **resources_of("tables"),
     script:
         "../scripts/w2s_stage2_pairs.py"
 
@@ -209,8 +209,8 @@ rule w2s_report:
         ENV
     log:
         "logs/w2s/report.log",
+    threads: threads_of("tables")
     resources:
-        mem_mb=1000,
-        runtime=10,
+        **resources_of("tables"),
     script:
         "../scripts/w2s_report.py"

@@ -8,7 +8,7 @@ from reasonforge.models.pretrain import PretrainConfig, pretrain
 from reasonforge.models.tokenizer import train_tokenizer
 from reasonforge.tasks import build_family
 from reasonforge.tasks.corpus import flaw
-from reasonforge.train.common import load_causal_lm
+from reasonforge.train.common import device_defaults, load_causal_lm, trl_config
 from reasonforge.train.preference import PreferenceRun, train_preference
 from reasonforge.train.reward import RewardRun, direct_reward_loss, load_reward_model, train_reward
 from reasonforge.train.sft import SFTRun, train_sft
@@ -37,6 +37,22 @@ def base(tmp_path_factory, data):
     pretrain(PretrainConfig(d_model=32, n_layers=1, n_heads=2, d_ff=64, max_len=128, steps=5, batch_size=8), tok,
              texts, out, log_every=1)
     return str(out)
+
+
+@pytest.mark.parametrize("cuda,bf16,expect", [(False, False, dict(bf16=False, use_cpu=True)),
+                                              (True, True, dict(bf16=True, use_cpu=False)),
+                                              (True, False, dict(bf16=False, use_cpu=False))])
+def test_trainers_pick_bf16_and_the_gpu_where_there_is_one(monkeypatch, cuda, bf16, expect):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: cuda)
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *a, **k: bf16)
+    assert device_defaults() == expect
+
+
+def test_trl_config_on_cpu_is_fp32_and_a_user_value_wins(tmp_path):
+    from trl import SFTConfig
+
+    cfg = trl_config(SFTConfig, {"learning_rate": 0.5}, "eurus.sft.trl", 3, str(tmp_path))
+    assert (cfg.bf16, cfg.use_cpu, cfg.learning_rate, cfg.seed) == (False, not torch.cuda.is_available(), 0.5, 3)
 
 
 def test_direct_reward_loss_by_hand():

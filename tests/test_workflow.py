@@ -328,21 +328,27 @@ def test_param_key_order_is_not_a_change(snakemake_build):
 
 
 def test_execution_settings_rebuild_nothing(snakemake_build):
-    """Threads (and with them the sandbox workers of an evaluation) come from the profile or the
-    command line: another machine's settings change how jobs run, never what is stale."""
+    """Threads (and with them the sandbox workers of an evaluation) and resources come from
+    params.yaml's resources: section, the profile or the command line: another machine's settings
+    change how jobs run, never what is stale."""
     dest, env = snakemake_build
     forced = ["snakemake", "-n", "-f", "--", "models/base/weak"]
-    assert "threads: 2" in sh(forced, dest, env).stdout  # the profile's set-threads is in force
-    profile = dest / "profiles/default/config.yaml"
-    original = profile.read_text()
-    profile.write_text(original.replace("pretrain: 2", "pretrain: 1").replace("evaluate: 2", "evaluate: 1"))
-    assert "threads: 2" not in sh(forced, dest, env).stdout
+    assert "threads: 2" in sh(forced, dest, env).stdout  # resources.pretrain.threads
+    params = dest / "params.yaml"
+    original = params.read_text()
+    changed = yaml.safe_load(original)
+    changed["resources"]["pretrain"] = {"threads": 1, "mem_mb": 123, "runtime": 5, "gpu": 1}
+    changed["resources"]["evaluate"]["threads"] = 1
+    params.write_text(yaml.safe_dump(changed, sort_keys=False))
+    plan = sh(forced, dest, env).stdout
+    assert "threads: 2" not in plan and "mem_mb=123" in plan and "gpu=1" in plan
     assert "Nothing to be done" in sh(["snakemake", "-n"], dest, env).stdout
+    assert dvc_stale(dest, env) == set()
+    params.write_text(original)
     assert "Nothing to be done" in sh(["snakemake", "-n", "--set-threads", "evaluate=1", "pretrain=1",
                                        "--set-resources", "evaluate:mem_mb=100", "--default-resources", "gpu=1"],
                                       dest, env).stdout
     assert dvc_stale(dest, env) == set()
-    profile.write_text(original)
 
 
 def test_report_embeds_the_results(snakemake_build):

@@ -15,10 +15,10 @@ import yaml
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schemas" / "params.schema.yaml"
 
 
-# How a job runs is not what it builds: these are resources and threads (profiles/, --set-threads),
-# so that another machine's settings never mark an artifact stale.
+# How a job runs is not what it builds: threads and resources belong to the `resources:` section (which
+# no stage tracks) or to profiles/, so that another machine's settings never mark an artifact stale.
 EXECUTION_KEYS = {"threads", "workers", "gpu", "gpus", "mem_mb", "runtime"}
-EXECUTION_HINT = " (an execution setting: set threads or resources in a Snakemake profile, not in params)"
+EXECUTION_HINT = " (an execution setting: per stage family in the resources: section, or a Snakemake profile)"
 
 
 class ParamsError(ValueError):
