@@ -154,6 +154,26 @@ def test_top_p_keeps_the_nucleus():
     assert draw(1.0) == {0, 1, 2, 3}
 
 
+@pytest.mark.parametrize("stop", [[], ["X", "Bo"]])
+def test_static_cache_decode_gives_the_loops_greedy_output(noisy_model_dir, corpus, stop):
+    """The path a GPU takes (transformers' static cache; compiled there, eager here): the same
+    greedy completions, token counts and finish reasons as the decode loop, and tokens counted."""
+    loop, static = HFGenerator(str(noisy_model_dir), decode="loop"), HFGenerator(str(noisy_model_dir), decode="static")
+    assert (loop.decode_mode, static.decode_mode, HFGenerator(str(noisy_model_dir)).decode_mode) == ("loop", "static", "loop")
+    prompts = random.Random(1).sample(corpus[0], 12)
+    cfg = SamplingConfig(max_new_tokens=20, batch_size=12, stop=stop)
+    ours, theirs = loop.generate(prompts, cfg), static.generate(prompts, cfg)
+    assert [(c.text, c.tokens, c.finish_reason) for (c,) in theirs] == [(c.text, c.tokens, c.finish_reason) for (c,) in ours]
+    assert static.tokens_read == loop.tokens_read and static.tokens_generated >= sum(c.tokens for (c,) in theirs)
+    if not stop:
+        assert static.tokens_generated == loop.tokens_generated
+    sampled = SamplingConfig(n=2, temperature=1.0, max_new_tokens=10, seed=5, batch_size=8)
+    a, b = static.generate(prompts[:3], sampled), static.generate(prompts[:3], sampled)
+    assert [[c.text for c in x] for x in a] == [[c.text for c in x] for x in b]  # seeded per batch
+    with pytest.raises(ValueError, match="decode"):
+        HFGenerator(str(noisy_model_dir), decode="graphs")
+
+
 def test_sampling_n_seed_tokens_and_stop(model_dir, corpus):
     gen = HFGenerator(str(model_dir))
     prompts = corpus[0][:3]
