@@ -1,7 +1,8 @@
 # reasonforge: every artifact is declared here once; dvc.yaml is generated from these rules
 # (`reasonforge dvc-sync`). params.yaml is read by rules/common.smk through reasonforge's own
-# loader; overlay it with `--configfile configs/smoke.yaml`. How jobs run (threads, resources)
-# lives in profiles/default, Snakemake's workflow profile, loaded without being named.
+# loader; overlay it with `--configfile configs/smoke.yaml`. How jobs run: threads and resources
+# per stage family in params.yaml's resources: section; profiles/default (always loaded) and
+# profiles/slurm (a cluster) say the rest.
 
 
 include: "rules/common.smk"
@@ -12,6 +13,29 @@ include: "rules/w2s.smk"
 include: "rules/alphallm.smk"
 include: "rules/eval.smk"
 include: "rules/claims.smk"
+
+
+# Table work (seconds of pandas: the `tables` resource family) runs inside the Snakemake process
+# on a cluster, not as an sbatch job of its own that would wait on the scheduler for longer than it
+# runs; so do the aggregate targets.
+localrules:
+    all,
+    claims,
+    alphallm,
+    make_tasks,
+    load_external,
+    make_corpus,
+    train_tokenizer,
+    derive_ultrainteract,
+    reward_trends,
+    summarize,
+    w2s_split,
+    w2s_select,
+    w2s_stage2_pairs,
+    w2s_report,
+    claims_eurus,
+    claims_w2s,
+    claims_alphallm,
 
 
 rule all:

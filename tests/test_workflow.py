@@ -49,7 +49,7 @@ def snakemake_jobs(cwd, env, *args) -> dict[str, str]:
     out = sh(["snakemake", "-n", *args], cwd, env).stdout
     by_output = {o: name for name, outs in stage_outputs(cwd / "dvc.yaml").items() for o in outs}
     jobs = {}
-    for _, block in re.findall(r"^rule (\w+):\n((?:    .*\n)+)", out, re.M):
+    for _, block in re.findall(r"^(?:local)?rule (\w+):\n((?:    .*\n)+)", out, re.M):
         outputs = re.search(r"^    output: (.*)$", block, re.M)
         reason = re.search(r"^    reason: (.*)$", block, re.M)
         if outputs:
@@ -102,16 +102,36 @@ SLURM_BUILD = ["snakemake", "--profile", "profiles/slurm", "--slurm-init-seconds
 
 
 @pytest.fixture(scope="module")
-def snakemake_build(tmp_path_factory, root, bin_dir, slurm):
+def dvc_repro_started(tmp_path_factory, root, bin_dir):
+    """`dvc repro` of the smoke DAG from scratch in its own copy, started in the background: it runs
+    one stage at a time while the SLURM build (which mostly waits on the scheduler) and the tests on
+    it run beside it; `dvc_build` waits for it."""
+    dest = tmp_path_factory.mktemp("dvc_build")
+    env = make_copy(root, dest, bin_dir)
+    log = tmp_path_factory.mktemp("dvc_repro_log") / "dvc_repro.log"  # a file: a pipe nobody reads yet would fill
+    with open(log, "w") as out:
+        proc = subprocess.Popen(["dvc", "repro", "-q"], cwd=dest, env=env, stdout=out, stderr=subprocess.STDOUT)
+    yield dest, env, proc, log
+    if proc.poll() is None:
+        proc.kill()
+        proc.wait()
+
+
+@pytest.fixture(scope="module")
+def snakemake_build(tmp_path_factory, root, bin_dir, slurm, dvc_repro_started):
     """The smoke DAG, built through profiles/slurm on the local SLURM cluster: one sbatch job per
-    rule. Where SLURM cannot run here, built by local Snakemake (and the SLURM test says why it skipped)."""
+    rule (table work runs in Snakemake's process: localrules). Where SLURM cannot run here, built by
+    local Snakemake (and the SLURM tests say why they skipped)."""
     build = SLURM_BUILD if slurm is None else ["snakemake", "--cores", "2"]
     return built_copy(tmp_path_factory, root, bin_dir, "snakemake_build", build)
 
 
 @pytest.fixture(scope="module")
-def dvc_build(tmp_path_factory, root, bin_dir):
-    return built_copy(tmp_path_factory, root, bin_dir, "dvc_build", ["dvc", "repro", "-q"])
+def dvc_build(dvc_repro_started):
+    dest, env, proc, log = dvc_repro_started
+    proc.wait()
+    assert proc.returncode == 0, f"dvc repro failed ({proc.returncode}):\n{log.read_text()[-5000:]}"
+    return dest, env
 
 
 MODELS = ["weak", "strong", "sft", "dpo", "kto", "nca", "orpo"]
