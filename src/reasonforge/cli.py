@@ -28,9 +28,14 @@ def cmd_dvc_sync(args) -> int:
     return 0
 
 
+def _tool(name: str) -> str:
+    """The command installed beside this python (the project's venv), else the one on PATH."""
+    beside = Path(sys.executable).with_name(name)
+    return str(beside) if beside.exists() else name
+
+
 def _dvc(root: Path, *args: str, **kw) -> subprocess.CompletedProcess:
-    dvc = Path(sys.executable).with_name("dvc")  # the dvc installed beside this python
-    return subprocess.run([str(dvc) if dvc.exists() else "dvc", *args], cwd=root, **kw)
+    return subprocess.run([_tool("dvc"), *args], cwd=root, **kw)
 
 
 def cmd_dvc_commit(args) -> int:
@@ -105,8 +110,7 @@ def cmd_pull(args) -> int:
         why = status.stderr.strip() if stale is None else "stale: " + ", ".join(s.split(":")[-1] for s in stale)
         print(f"pull: outputs left as pulled ({why}); `snakemake -n` says what would run", file=sys.stderr)
         return 0
-    snakemake = Path(sys.executable).with_name("snakemake")
-    touch = subprocess.run([str(snakemake) if snakemake.exists() else "snakemake", "--touch", "--cores", "1", "--quiet", "all"],
+    touch = subprocess.run([_tool("snakemake"), "--touch", "--cores", "1", "--quiet", "all"],
                            cwd=root, env=dict(os.environ, REASONFORGE_UNDER_DVC="1"))
     return touch.returncode
 

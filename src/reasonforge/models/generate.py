@@ -161,9 +161,7 @@ class HFGenerator:
         unique = list(dict.fromkeys(prompts)) if self.share_prefill else prompts
         enc = self.tok(unique, return_tensors="pt", padding=True).to(self.device)
         mask = enc["attention_mask"]
-        if self.window and mask.shape[1] + cfg.max_new_tokens > self.window:
-            raise ValueError(f"prompt ({mask.shape[1]} tokens) + max_new_tokens ({cfg.max_new_tokens}) exceed the "
-                             f"model's sliding attention window ({self.window}); use generation.backend: vllm")
+        self._check_window(mask.shape[1], cfg)
         cache = Cache(layers=[PreallocatedLayer(mask.shape[1] + cfg.max_new_tokens)
                               for _ in range(self.model.config.num_hidden_layers)])
         logits = self.prefill(enc["input_ids"], mask, cache)
@@ -209,14 +207,17 @@ class HFGenerator:
                                 past_key_values=cache, use_cache=True).logits[:, -1]
         return list(zip(ids, reason))
 
+    def _check_window(self, width: int, cfg: SamplingConfig) -> None:
+        if self.window and width + cfg.max_new_tokens > self.window:
+            raise ValueError(f"prompt ({width} tokens) + max_new_tokens ({cfg.max_new_tokens}) exceed the "
+                             f"model's sliding attention window ({self.window}); use generation.backend: vllm")
+
     def decode_static(self, prompts: list[str], cfg: SamplingConfig, seed: int) -> list[tuple[list[int], str]]:
         """decode() through `model.generate` with a static cache (compiled into CUDA graphs on a GPU):
         every row stays in the batch to the end; greedy output is model.generate's, which decode()
         matches token for token. Sampling draws from the global RNG, forked and seeded per batch."""
         enc = self.tok(prompts, return_tensors="pt", padding=True).to(self.device)
-        if self.window and enc["input_ids"].shape[1] + cfg.max_new_tokens > self.window:
-            raise ValueError(f"prompt ({enc['input_ids'].shape[1]} tokens) + max_new_tokens ({cfg.max_new_tokens}) exceed "
-                             f"the model's sliding attention window ({self.window}); use generation.backend: vllm")
+        self._check_window(enc["input_ids"].shape[1], cfg)
         sampling = dict(do_sample=True, temperature=cfg.temperature, top_p=cfg.top_p, top_k=0) if cfg.temperature > 0 \
             else dict(do_sample=False, temperature=None, top_p=None, top_k=None)
         stops = dict(stop_strings=cfg.stop, tokenizer=self.tok) if cfg.stop else {}
