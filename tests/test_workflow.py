@@ -69,11 +69,34 @@ def dvc_stale(cwd, env) -> set[str]:
     return {name.split(":")[-1] for name in status}
 
 
-def built_copy(tmp_path_factory, root, bin_dir, name, build_cmd, smoke_params=True):
-    dest = tmp_path_factory.mktemp(name)
-    env = make_copy(root, dest, bin_dir, smoke_params)
-    sh(build_cmd, dest, env)
-    return dest, env
+def copy_build(dest, copy, env):
+    """A copy of a built tree (mtimes kept, so nothing turns stale) whose jobs run its own package."""
+    shutil.copytree(dest, copy, symlinks=True)
+    return dict(env, PYTHONPATH=str(copy / "src"))
+
+
+class Background:
+    """A build started in the background; its output goes to a log file (a pipe that nobody reads
+    until the end would fill and stall it)."""
+
+    def __init__(self, cmd, cwd, env, log):
+        self.cmd, self.log = cmd, log
+        with open(log, "w") as out:
+            self.proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
+
+    def wait(self):
+        self.proc.wait()
+        assert self.proc.returncode == 0, f"{self.cmd} failed ({self.proc.returncode}):\n{self.log.read_text()[-5000:]}"
+
+    def stop(self):
+        """SIGTERM first: Snakemake then cancels the SLURM jobs it queued."""
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
 
 
 def agree(dest, env) -> set[str]:
@@ -101,44 +124,185 @@ def slurm(root):
 SLURM_BUILD = ["snakemake", "--profile", "profiles/slurm", "--slurm-init-seconds-before-status-checks", "2"]
 
 
-@pytest.fixture(scope="module")
-def dvc_repro_started(tmp_path_factory, root, bin_dir):
-    """`dvc repro` of the smoke DAG from scratch in its own copy, started in the background: it runs
-    one stage at a time while the SLURM build (which mostly waits on the scheduler) and the tests on
-    it run beside it; `dvc_build` waits for it."""
-    dest = tmp_path_factory.mktemp("dvc_build")
-    env = make_copy(root, dest, bin_dir)
-    log = tmp_path_factory.mktemp("dvc_repro_log") / "dvc_repro.log"  # a file: a pipe nobody reads yet would fill
-    with open(log, "w") as out:
-        proc = subprocess.Popen(["dvc", "repro", "-q"], cwd=dest, env=env, stdout=out, stderr=subprocess.STDOUT)
-    yield dest, env, proc, log
-    if proc.poll() is None:
-        proc.kill()
-        proc.wait()
+@pytest.fixture(scope="module", autouse=True)
+def builds(tmp_path_factory, root, bin_dir, slurm):
+    """The smoke DAG built twice, each in its own copy, both started before the module's first test:
+    through profiles/slurm on the local SLURM cluster (one sbatch job per rule; table rules run in
+    Snakemake's process: localrules), or by local Snakemake where SLURM cannot run here (the SLURM
+    tests then say why they skipped); and by `dvc repro`, one stage at a time. CI has two cores and
+    a SLURM build mostly waits on the scheduler: the tests that need no build run beside them first,
+    then those on the dvc repro build (which ends first), then those on the SLURM build."""
+    logs = tmp_path_factory.mktemp("build_logs")
+    started = {}
+    for name, cmd in (("snakemake_build", SLURM_BUILD if slurm is None else ["snakemake", "--cores", "2"]),
+                      ("dvc_build", ["dvc", "repro", "-q"])):
+        dest = tmp_path_factory.mktemp(name)
+        env = make_copy(root, dest, bin_dir)
+        started[name] = (dest, env, Background(cmd, dest, env, logs / f"{name}.log"))
+    yield started
+    for *_, build in started.values():
+        build.stop()
 
 
 @pytest.fixture(scope="module")
-def snakemake_build(tmp_path_factory, root, bin_dir, slurm, dvc_repro_started):
-    """The smoke DAG, built through profiles/slurm on the local SLURM cluster: one sbatch job per
-    rule (table work runs in Snakemake's process: localrules). Where SLURM cannot run here, built by
-    local Snakemake (and the SLURM tests say why they skipped)."""
-    build = SLURM_BUILD if slurm is None else ["snakemake", "--cores", "2"]
-    return built_copy(tmp_path_factory, root, bin_dir, "snakemake_build", build)
-
-
-@pytest.fixture(scope="module")
-def dvc_build(dvc_repro_started):
-    dest, env, proc, log = dvc_repro_started
-    proc.wait()
-    assert proc.returncode == 0, f"dvc repro failed ({proc.returncode}):\n{log.read_text()[-5000:]}"
+def snakemake_build(builds):
+    dest, env, build = builds["snakemake_build"]
+    build.wait()
     return dest, env
 
 
+@pytest.fixture(scope="module")
+def local_build(builds, tmp_path_factory):
+    """The dvc repro build as it came out, copied before the dvc tests change its params; `snakemake
+    claims` (121 jobs in smoke) starts in it in the background at once and runs beside the tests on
+    the other builds (claims_build waits for it)."""
+    dest, env, build = builds["dvc_build"]
+    build.wait()
+    copy = tmp_path_factory.mktemp("local_build") / "tree"
+    env = copy_build(dest, copy, env)
+    sft = (copy / "models/sft/model.safetensors").stat().st_mtime
+    claims = Background(["snakemake", "--cores", "2", "claims"], copy, env, copy.parent / "claims.log")
+    yield copy, env, claims, sft
+    claims.stop()
+
+
+@pytest.fixture(scope="module")
+def dvc_build(builds, local_build):
+    dest, env, _ = builds["dvc_build"]
+    return dest, env
+
+
+@pytest.fixture(scope="module")
+def claims_build(local_build):
+    copy, env, claims, sft = local_build
+    claims.wait()
+    return copy, env, sft
+
+
 MODELS = ["weak", "strong", "sft", "dpo", "kto", "nca", "orpo"]
+
 W2S_EVAL = ["w2s-weak", "w2s-naive", "w2s-ceiling", "w2s-s1-hybrid-1", "w2s-s1-hybrid-2", "w2s-s2-dpo"]
+
 ALPHA_EVAL = ["alphallm-round1", "alphallm-round2"]
+
 SELECTORS = ["random", "majority", "rm-bt", "rm-dr", "rm-bt+dr"]
 
+
+# Tests that need neither build run first, beside the two builds.
+
+def test_lint_is_clean(root, bin_dir):
+    r = subprocess.run([str(bin_dir / "snakemake"), "--lint"], cwd=root, capture_output=True, text=True)
+    assert r.returncode == 0 and "Lints for" not in r.stdout + r.stderr
+
+
+def test_killed_build_never_publishes(tmp_path_factory, root, bin_dir):
+    """kill -9 of snakemake while `strong` pretrains slowly; a re-run with other params finishes
+    first; the orphaned job must not land its model afterwards (seen on the foundation: it did,
+    12 s later, and Snakemake called the wrong model up to date)."""
+    dest = tmp_path_factory.mktemp("killed_build")
+    env = make_copy(root, dest, bin_dir)
+    (dest / "slow.yaml").write_text("models: {strong: {train: {steps: 4000}}}\n")
+    build = subprocess.Popen(["snakemake", "--cores", "2", "--configfile", "slow.yaml", "--", "models/base/strong"],
+                             cwd=dest, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    orphan = None
+    deadline = time.monotonic() + 300  # (the two builds run beside it)
+    while orphan is None:  # the pretrain job, once it is training (its temp model dir exists)
+        assert build.poll() is None and time.monotonic() < deadline, "the slow pretrain never started"
+        if list((dest / "models/base").glob(".strong.incomplete-*")):
+            orphan = next((pid for pid, argv in processes() if str(dest) in " ".join(argv) and
+                           any(a.endswith("pretrain.py") for a in argv)), None)
+        time.sleep(0.1)
+    time.sleep(1)
+    build.kill()
+    build.wait()
+    sh(["snakemake", "--unlock"], dest, env)
+    (dest / "fast.yaml").write_text("models: {strong: {train: {lr: 0.001}}}\n")
+    sh(["snakemake", "--cores", "2", "--configfile", "fast.yaml", "--", "models/base/strong"], dest, env)
+    new = json.loads((dest / "models/base/strong/train_log.json").read_text())["config"]
+    deadline = time.monotonic() + 600  # past the old job's natural end (4000 steps), or its death
+    while job.proc_stat(orphan) is not None and job.proc_stat(orphan)[2] not in "ZX":
+        assert time.monotonic() < deadline, "the orphaned job is still running"
+        time.sleep(0.5)
+    final = json.loads((dest / "models/base/strong/train_log.json").read_text())["config"]
+    smoke_steps = config.load_yaml(root / "configs/smoke.yaml")["models"]["strong"]["train"]["steps"]
+    assert final == new and (final["steps"], final["lr"]) == (smoke_steps, 0.001)
+    assert not list((dest / "models/base").glob(".strong.incomplete-*"))
+    assert "Nothing to be done" in sh(["snakemake", "-n", "--configfile", "fast.yaml", "--", "models/base/strong"],
+                                      dest, env).stdout
+
+
+def processes():
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            argv = job.proc_argv(int(entry))
+            if argv:
+                yield int(entry), argv
+
+
+def test_overlay_build_is_not_recorded_in_dvc_lock(tmp_path_factory, root, bin_dir):
+    """A build with --configfile makes outputs params.yaml does not describe: dvc.lock must not
+    pair them with params.yaml's values (seen: `dvc status` up to date, `snakemake -n` 14 jobs)."""
+    dest = tmp_path_factory.mktemp("overlay_build")
+    env = make_copy(root, dest, bin_dir, smoke_params=False)
+    build = ["snakemake", "--cores", "2", "--configfile", "configs/smoke.yaml", "--", "models/base/weak"]
+    log = sh(build, dest, env)
+    assert "dvc.lock: pretrain-weak not recorded: snakemake -n with params.yaml alone would run it" in log.stderr
+    stale = agree(dest, env)
+    assert stale == set(stage_outputs(dest / "dvc.yaml"))  # every stage: none was built with params.yaml
+    r = sh(build, dest, env)
+    assert "Nothing to be done" in r.stdout + r.stderr  # with the overlay, the build is current
+
+
+# The dvc repro build (it ends before the SLURM one).
+
+def test_dvc_repro_builds_from_scratch(dvc_build):
+    dest, env = dvc_build
+    assert (dest / "results/eval/summary.csv").exists() and (dest / "dvc.lock").exists()
+    assert dvc_stale(dest, env) == set()
+    assert "Nothing to be done" in sh(["snakemake", "-n"], dest, env).stdout
+    metrics = sh(["dvc", "metrics", "show", "--json"], dest, env).stdout
+    assert "greedy" in metrics
+
+
+def test_param_change_agrees_between_dvc_and_snakemake(dvc_build):
+    dest, env = dvc_build
+    params = yaml.safe_load((dest / "params.yaml").read_text())
+    params["eurus"]["reward"]["trl"]["learning_rate"] = 0.001
+    (dest / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+    # dvc status names the stages whose params changed; snakemake -n schedules them for that reason
+    # and their downstream because the stages will rewrite their inputs
+    jobs = snakemake_jobs(dest, env)
+    rms = {f"train_reward-{loss}" for loss in ("bt", "dr", "bt+dr")}
+    assert dvc_stale(dest, env) == invalidated(jobs) == rms
+    # (alphallm_compute reranks with the Eurus reward model, bt+dr)
+    assert set(jobs) == rms | {f"bon_select-rm-{loss}" for loss in ("bt", "dr", "bt+dr")} | {"rm_accuracy", "summarize", "alphallm_compute"}
+    # dvc repro re-runs exactly the jobs snakemake scheduled, then both have nothing to do
+    ran = set(re.findall(r"Running stage '([^']+)'", sh(["dvc", "repro"], dest, env).stdout))
+    assert ran == set(jobs)
+    assert dvc_stale(dest, env) == set() and snakemake_jobs(dest, env) == {}
+    # a change of the best-of-N size invalidates only its samples (and, through them, the selections
+    # and the summary); a rebuild with snakemake commits to dvc.lock through its onsuccess hook
+    params["eurus"]["bon"]["n"] = 3
+    (dest / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+    jobs = snakemake_jobs(dest, env)
+    assert dvc_stale(dest, env) == invalidated(jobs) == {"bon_samples"}
+    assert set(jobs) == {"bon_samples", "summarize"} | {f"bon_select-{s}" for s in SELECTORS}
+    params["eurus"]["bon"]["n"] = 2  # (the smoke value: the onsuccess hook is tested on snakemake_build)
+    (dest / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+    assert dvc_stale(dest, env) == set()
+
+
+def test_dvc_exp_run_with_a_changed_param(dvc_build):
+    dest, env = dvc_build
+    sh("git add -A && git -c user.email=t@t -c user.name=t commit -qm baseline", dest, env)
+    out = sh(["dvc", "exp", "run", "-S", "eval.k=[1]"], dest, env).stdout  # read by the summary alone
+    ran = set(re.findall(r"Running stage '([^']+)'", out))
+    assert ran == {"summarize"}
+    shown = json.loads(sh(["dvc", "exp", "show", "--json"], dest, env).stdout)
+    assert '"k": [1]' in json.dumps(shown)
+
+
+# The SLURM build.
 
 def test_snakemake_builds_every_artifact(snakemake_build):
     dest, env = snakemake_build
@@ -186,39 +350,6 @@ def test_eurus_artifacts(snakemake_build):
     assert (dest / "results/plots/reward_trends.png").stat().st_size > 1000
     acc = json.loads((dest / "results/eurus/rm_accuracy.json").read_text())
     assert set(acc) == {"bt", "dr", "bt+dr"} and all(0 <= a["accuracy"] <= 1 and a["pairs"] > 0 for a in acc.values())
-
-
-def test_claims_target(snakemake_build):
-    """`snakemake claims` retrains the Eurus methods with claims.seeds and writes the claims table
-    and its JSON twin, a top-level DVC metric; the main build's artifacts are reused, not rebuilt."""
-    dest, env = snakemake_build
-    before = (dest / "models/sft/model.safetensors").stat().st_mtime
-    sh(["snakemake", "--cores", "2", "claims"], dest, env)
-    text = (dest / "results/claims/eurus.md").read_text()
-    for claim in ("E1", "E2a", "E2b", "E3"):
-        assert f"| **{claim}** " in text
-    assert text.count("reproduced |") == 4 and "Seeds 1, 2, 3" in text
-    metrics = json.loads((dest / "results/claims/eurus.json").read_text())
-    assert set(metrics) == {"E1", "E2a", "E2b", "E3"} and all(m["reproduced"] in (0, 1) for m in metrics.values())
-    for seed in (1, 2, 3):
-        assert (dest / f"models/seeds/seed{seed}/pref/nca/metrics.parquet").exists()
-    assert (dest / "models/sft/model.safetensors").stat().st_mtime == before
-    shown = json.loads(sh(["dvc", "metrics", "show", "--json"], dest, env).stdout)
-    assert "results/claims/eurus.json" in json.dumps(shown)
-    w2s = (dest / "results/claims/w2s.md").read_text()
-    assert all(f"| **{c}** " in w2s for c in ("W1", "W2", "W3")) and w2s.count("reproduced |") == 3
-    assert set(json.loads((dest / "results/claims/w2s.json").read_text())) == {"W1", "W2", "W3"}
-    for seed in (1, 2, 3):
-        assert (dest / f"models/seeds/seed{seed}/w2s/stage2/dpo/config.json").exists()
-    assert "results/claims/w2s.json" in json.dumps(shown)
-    alpha = (dest / "results/claims/alphallm.md").read_text()
-    assert all(f"| **{c}** " in alpha for c in ("A1", "A1b", "A2", "A3")) and alpha.count("reproduced |") == 4
-    assert set(json.loads((dest / "results/claims/alphallm.json").read_text())) == {"A1", "A1b", "A2", "A3"}
-    for seed in (1, 2, 3):
-        assert (dest / f"models/seeds/seed{seed}/critics/prm/config.json").exists()
-        assert (dest / f"models/seeds/seed{seed}/alphallm/round1/config.json").exists()
-    assert "results/claims/alphallm.json" in json.dumps(shown)
-    assert "Nothing to be done" in sh(["snakemake", "-n", "claims"], dest, env).stdout
 
 
 W2S_MODELS = ["weak", "naive", "ceiling", "stage1/hybrid/iter1", "stage1/hybrid/iter2", "stage2/dpo"]
@@ -291,8 +422,7 @@ def test_w2s_gold_of_train_2_never_reaches_a_method(snakemake_build, tmp_path):
     (trained on that gold) and the report (its precision and PGR) may change."""
     dest, env = snakemake_build
     copy = tmp_path / "shuffled"
-    shutil.copytree(dest, copy, symlinks=True)
-    env2 = dict(env, PYTHONPATH=str(copy / "src"))
+    env2 = copy_build(dest, copy, env)
     train_2 = io.read_table(copy / "data/w2s/split.parquet").query("part == 'train_2'")
     for task, ids in train_2.groupby("task")["id"]:
         path = copy / f"data/tasks/{task}/train.parquet"
@@ -347,8 +477,7 @@ def test_dvc_remote_push_then_pull_into_an_empty_workspace(snakemake_build, tmp_
     models/, results/ and the cache deleted, `reasonforge pull`: nothing is stale for either tool."""
     dest, env = snakemake_build
     copy = tmp_path / "workspace"
-    shutil.copytree(dest, copy, symlinks=True)
-    env = dict(env, PYTHONPATH=str(copy / "src"))
+    env = copy_build(dest, copy, env)
     sh(["dvc", "remote", "add", "-d", "store", str(tmp_path / "remote")], copy, env)
     sh(["dvc", "push", "-q"], copy, env)
     for gone in ("data", "models", "results", ".dvc/cache"):
@@ -366,12 +495,13 @@ def test_scancel_of_a_training_job_fails_the_rule_and_the_rerun_completes(slurm,
         pytest.skip(f"no SLURM here: {slurm}")
     dest, env = snakemake_build
     copy = tmp_path / "cancelled"
-    shutil.copytree(dest, copy, symlinks=True)
-    env = dict(env, PYTHONPATH=str(copy / "src"))
+    env = copy_build(dest, copy, env)
     (copy / "slow.yaml").write_text("models: {strong: {train: {steps: 4000}}}\n")
-    build = subprocess.Popen([*SLURM_BUILD, "--configfile", "slow.yaml", "-f", "--", "models/base/strong"], cwd=copy,
-                             env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    deadline, job_id = time.monotonic() + 180, None
+    log = tmp_path / "cancelled.log"
+    with open(log, "w") as out:
+        build = subprocess.Popen([*SLURM_BUILD, "--configfile", "slow.yaml", "-f", "--", "models/base/strong"], cwd=copy,
+                                 env=env, stdout=out, stderr=subprocess.STDOUT)
+    deadline, job_id = time.monotonic() + 300, None  # (the claims build runs beside it)
     while job_id is None:  # the pretrain job, once it trains (its temp model dir exists)
         assert build.poll() is None and time.monotonic() < deadline, "the SLURM pretrain job never started training"
         running = sh(["squeue", "-h", "-t", "R", "-o", "%i"], copy, env).stdout.split()
@@ -379,7 +509,8 @@ def test_scancel_of_a_training_job_fails_the_rule_and_the_rerun_completes(slurm,
             job_id = running[0]
         time.sleep(0.5)
     sh(["scancel", job_id], copy, env)
-    out, _ = build.communicate(timeout=300)
+    build.wait(timeout=300)
+    out = log.read_text()
     assert build.returncode != 0 and "Error in rule pretrain" in out, out[-3000:]
     assert not (copy / "models/base/strong").exists()  # nothing half-written was published
     sh([*SLURM_BUILD, "--", "models/base/strong"], copy, env)
@@ -462,15 +593,6 @@ def test_pretrained_model_and_external_benchmark_rules(snakemake_build, root):
     assert len(df[df["greedy"]]) == 3 and set(df["split"]) == {"test"}
 
 
-def test_dvc_repro_builds_from_scratch(dvc_build):
-    dest, env = dvc_build
-    assert (dest / "results/eval/summary.csv").exists() and (dest / "dvc.lock").exists()
-    assert dvc_stale(dest, env) == set()
-    assert "Nothing to be done" in sh(["snakemake", "-n"], dest, env).stdout
-    metrics = sh(["dvc", "metrics", "show", "--json"], dest, env).stdout
-    assert "greedy" in metrics
-
-
 # Outputs whose content carries wall-clock figures (the pretraining log's tokens/s and seconds):
 # everything else the smoke DAG makes is the same bytes (tables compared by content) on any executor.
 NONDETERMINISTIC = {"models/base/weak/train_log.json", "models/base/strong/train_log.json"}
@@ -492,117 +614,16 @@ def differing_outputs(a, b) -> set[str]:
     return differ
 
 
-def test_slurm_build_matches_a_local_build(slurm, snakemake_build, dvc_build):
-    """The build through SLURM jobs and the local one (dvc repro) made the same artifacts, and DVC
-    holds the SLURM build committed."""
+def test_slurm_build_matches_a_local_build(slurm, snakemake_build, local_build):
+    """The build through SLURM jobs and the local one (dvc repro, as it came out) made the same
+    artifacts, and DVC holds the SLURM build committed."""
     if slurm is not None:
         pytest.skip(f"no SLURM build here: {slurm}")
-    (a, env), (b, _) = snakemake_build, dvc_build
+    (a, env), b = snakemake_build, local_build[0]
     logs = "".join(p.read_text() for p in (a / ".snakemake/log").glob("*.snakemake.log"))
     assert "submitted with SLURM jobid" in logs  # it did go through sbatch
     assert differing_outputs(a, b) == NONDETERMINISTIC
     assert dvc_stale(a, env) == set()
-
-
-def test_param_change_agrees_between_dvc_and_snakemake(dvc_build):
-    dest, env = dvc_build
-    params = yaml.safe_load((dest / "params.yaml").read_text())
-    params["eurus"]["reward"]["trl"]["learning_rate"] = 0.001
-    (dest / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
-    # dvc status names the stages whose params changed; snakemake -n schedules them for that reason
-    # and their downstream because the stages will rewrite their inputs
-    jobs = snakemake_jobs(dest, env)
-    rms = {f"train_reward-{loss}" for loss in ("bt", "dr", "bt+dr")}
-    assert dvc_stale(dest, env) == invalidated(jobs) == rms
-    # (alphallm_compute reranks with the Eurus reward model, bt+dr)
-    assert set(jobs) == rms | {f"bon_select-rm-{loss}" for loss in ("bt", "dr", "bt+dr")} | {"rm_accuracy", "summarize", "alphallm_compute"}
-    # dvc repro re-runs exactly the jobs snakemake scheduled, then both have nothing to do
-    ran = set(re.findall(r"Running stage '([^']+)'", sh(["dvc", "repro"], dest, env).stdout))
-    assert ran == set(jobs)
-    assert dvc_stale(dest, env) == set() and snakemake_jobs(dest, env) == {}
-    # a change of the best-of-N size invalidates only its samples (and, through them, the selections
-    # and the summary); a rebuild with snakemake commits to dvc.lock through its onsuccess hook
-    params["eurus"]["bon"]["n"] = 3
-    (dest / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
-    jobs = snakemake_jobs(dest, env)
-    assert dvc_stale(dest, env) == invalidated(jobs) == {"bon_samples"}
-    assert set(jobs) == {"bon_samples", "summarize"} | {f"bon_select-{s}" for s in SELECTORS}
-    params["eurus"]["bon"]["n"] = 2  # (the smoke value: the onsuccess hook is tested on snakemake_build)
-    (dest / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
-    assert dvc_stale(dest, env) == set()
-
-
-def test_dvc_exp_run_with_a_changed_param(dvc_build):
-    dest, env = dvc_build
-    sh("git add -A && git -c user.email=t@t -c user.name=t commit -qm baseline", dest, env)
-    out = sh(["dvc", "exp", "run", "-S", "eval.k=[1]"], dest, env).stdout  # read by the summary alone
-    ran = set(re.findall(r"Running stage '([^']+)'", out))
-    assert ran == {"summarize"}
-    shown = json.loads(sh(["dvc", "exp", "show", "--json"], dest, env).stdout)
-    assert '"k": [1]' in json.dumps(shown)
-
-
-def test_lint_is_clean(root, bin_dir):
-    r = subprocess.run([str(bin_dir / "snakemake"), "--lint"], cwd=root, capture_output=True, text=True)
-    assert r.returncode == 0 and "Lints for" not in r.stdout + r.stderr
-
-
-def test_killed_build_never_publishes(tmp_path_factory, root, bin_dir):
-    """kill -9 of snakemake while `strong` pretrains slowly; a re-run with other params finishes
-    first; the orphaned job must not land its model afterwards (seen on the foundation: it did,
-    12 s later, and Snakemake called the wrong model up to date)."""
-    dest = tmp_path_factory.mktemp("killed_build")
-    env = make_copy(root, dest, bin_dir)
-    (dest / "slow.yaml").write_text("models: {strong: {train: {steps: 4000}}}\n")
-    build = subprocess.Popen(["snakemake", "--cores", "2", "--configfile", "slow.yaml", "--", "models/base/strong"],
-                             cwd=dest, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    orphan = None
-    deadline = time.monotonic() + 120
-    while orphan is None:  # the pretrain job, once it is training (its temp model dir exists)
-        assert build.poll() is None and time.monotonic() < deadline, "the slow pretrain never started"
-        if list((dest / "models/base").glob(".strong.incomplete-*")):
-            orphan = next((pid for pid, argv in processes() if str(dest) in " ".join(argv) and
-                           any(a.endswith("pretrain.py") for a in argv)), None)
-        time.sleep(0.1)
-    time.sleep(1)
-    build.kill()
-    build.wait()
-    sh(["snakemake", "--unlock"], dest, env)
-    (dest / "fast.yaml").write_text("models: {strong: {train: {lr: 0.001}}}\n")
-    sh(["snakemake", "--cores", "2", "--configfile", "fast.yaml", "--", "models/base/strong"], dest, env)
-    new = json.loads((dest / "models/base/strong/train_log.json").read_text())["config"]
-    deadline = time.monotonic() + 300  # past the old job's natural end (4000 steps), or its death
-    while job.proc_stat(orphan) is not None and job.proc_stat(orphan)[2] not in "ZX":
-        assert time.monotonic() < deadline, "the orphaned job is still running"
-        time.sleep(0.5)
-    final = json.loads((dest / "models/base/strong/train_log.json").read_text())["config"]
-    smoke_steps = config.load_yaml(root / "configs/smoke.yaml")["models"]["strong"]["train"]["steps"]
-    assert final == new and (final["steps"], final["lr"]) == (smoke_steps, 0.001)
-    assert not list((dest / "models/base").glob(".strong.incomplete-*"))
-    assert "Nothing to be done" in sh(["snakemake", "-n", "--configfile", "fast.yaml", "--", "models/base/strong"],
-                                      dest, env).stdout
-
-
-def processes():
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            argv = job.proc_argv(int(entry))
-            if argv:
-                yield int(entry), argv
-
-
-def test_overlay_build_is_not_recorded_in_dvc_lock(tmp_path_factory, root, bin_dir):
-    """A build with --configfile makes outputs params.yaml does not describe: dvc.lock must not
-    pair them with params.yaml's values (seen: `dvc status` up to date, `snakemake -n` 14 jobs)."""
-    dest = tmp_path_factory.mktemp("overlay_build")
-    env = make_copy(root, dest, bin_dir, smoke_params=False)
-    build = ["snakemake", "--cores", "2", "--configfile", "configs/smoke.yaml", "--", "models/base/weak"]
-    log = sh(build, dest, env)
-    assert "dvc.lock: pretrain-weak not recorded: snakemake -n with params.yaml alone would run it" in log.stderr
-    stale = agree(dest, env)
-    assert stale == set(stage_outputs(dest / "dvc.yaml"))  # every stage: none was built with params.yaml
-    r = sh(build, dest, env)
-    assert "Nothing to be done" in r.stdout + r.stderr  # with the overlay, the build is current
 
 
 def test_code_edit_then_one_target_rebuilt(snakemake_build):
@@ -622,3 +643,37 @@ def test_code_edit_then_one_target_rebuilt(snakemake_build):
     assert invalidated(jobs) == others - downstream
     assert all("src/reasonforge/evaluate/run.py" in jobs[s] for s in others - downstream)
     assert all(jobs[s].startswith("Input files updated by another job") for s in downstream)
+
+
+# The claims, built beside all of the above.
+
+def test_claims_target(claims_build):
+    """`snakemake claims` (on the local build) retrains the methods with claims.seeds and writes each
+    claims table and its JSON twin, a top-level DVC metric; the main build's artifacts are reused,
+    not rebuilt."""
+    dest, env, before = claims_build
+    text = (dest / "results/claims/eurus.md").read_text()
+    for claim in ("E1", "E2a", "E2b", "E3"):
+        assert f"| **{claim}** " in text
+    assert text.count("reproduced |") == 4 and "Seeds 1, 2, 3" in text
+    metrics = json.loads((dest / "results/claims/eurus.json").read_text())
+    assert set(metrics) == {"E1", "E2a", "E2b", "E3"} and all(m["reproduced"] in (0, 1) for m in metrics.values())
+    for seed in (1, 2, 3):
+        assert (dest / f"models/seeds/seed{seed}/pref/nca/metrics.parquet").exists()
+    assert (dest / "models/sft/model.safetensors").stat().st_mtime == before
+    shown = json.loads(sh(["dvc", "metrics", "show", "--json"], dest, env).stdout)
+    assert "results/claims/eurus.json" in json.dumps(shown)
+    w2s = (dest / "results/claims/w2s.md").read_text()
+    assert all(f"| **{c}** " in w2s for c in ("W1", "W2", "W3")) and w2s.count("reproduced |") == 3
+    assert set(json.loads((dest / "results/claims/w2s.json").read_text())) == {"W1", "W2", "W3"}
+    for seed in (1, 2, 3):
+        assert (dest / f"models/seeds/seed{seed}/w2s/stage2/dpo/config.json").exists()
+    assert "results/claims/w2s.json" in json.dumps(shown)
+    alpha = (dest / "results/claims/alphallm.md").read_text()
+    assert all(f"| **{c}** " in alpha for c in ("A1", "A1b", "A2", "A3")) and alpha.count("reproduced |") == 4
+    assert set(json.loads((dest / "results/claims/alphallm.json").read_text())) == {"A1", "A1b", "A2", "A3"}
+    for seed in (1, 2, 3):
+        assert (dest / f"models/seeds/seed{seed}/critics/prm/config.json").exists()
+        assert (dest / f"models/seeds/seed{seed}/alphallm/round1/config.json").exists()
+    assert "results/claims/alphallm.json" in json.dumps(shown)
+    assert "Nothing to be done" in sh(["snakemake", "-n", "claims"], dest, env).stdout
