@@ -130,8 +130,9 @@ def builds(tmp_path_factory, root, bin_dir, slurm):
     through profiles/slurm on the local SLURM cluster (one sbatch job per rule; table rules run in
     Snakemake's process: localrules), or by local Snakemake where SLURM cannot run here (the SLURM
     tests then say why they skipped); and by `dvc repro`, one stage at a time. CI has two cores and
-    a SLURM build mostly waits on the scheduler: the tests that need no build run beside them first,
-    then those on the dvc repro build (which ends first), then those on the SLURM build."""
+    a SLURM build mostly waits on the scheduler: the tests that need no build run beside the builds
+    first, then those on the SLURM build (it ends first: the claims start from it), then those on
+    the dvc repro build."""
     logs = tmp_path_factory.mktemp("build_logs")
     started = {}
     for name, cmd in (("snakemake_build", SLURM_BUILD if slurm is None else ["snakemake", "--cores", "2"]),
@@ -140,41 +141,34 @@ def builds(tmp_path_factory, root, bin_dir, slurm):
         env = make_copy(root, dest, bin_dir)
         started[name] = (dest, env, Background(cmd, dest, env, logs / f"{name}.log"))
     yield started
-    for *_, build in started.values():
-        build.stop()
+    for build in started.values():
+        build[2].stop()
 
 
 @pytest.fixture(scope="module")
-def snakemake_build(builds):
+def snakemake_build(builds, tmp_path_factory):
+    """The SLURM build, once done. At that moment a copy of it starts `snakemake claims` (121 jobs in
+    smoke) in the background, before any test changes the build; claims_build waits for it."""
     dest, env, build = builds["snakemake_build"]
     build.wait()
+    copy = tmp_path_factory.mktemp("claims_build") / "tree"
+    claims_env = copy_build(dest, copy, env)
+    sft = (copy / "models/sft/model.safetensors").stat().st_mtime
+    builds["claims_build"] = (copy, claims_env, Background(["snakemake", "--cores", "2", "claims"], copy, claims_env,
+                                                           copy.parent / "claims.log"), sft)
     return dest, env
 
 
 @pytest.fixture(scope="module")
-def local_build(builds, tmp_path_factory):
-    """The dvc repro build as it came out, copied before the dvc tests change its params; `snakemake
-    claims` (121 jobs in smoke) starts in it in the background at once and runs beside the tests on
-    the other builds (claims_build waits for it)."""
+def dvc_build(builds):
     dest, env, build = builds["dvc_build"]
     build.wait()
-    copy = tmp_path_factory.mktemp("local_build") / "tree"
-    env = copy_build(dest, copy, env)
-    sft = (copy / "models/sft/model.safetensors").stat().st_mtime
-    claims = Background(["snakemake", "--cores", "2", "claims"], copy, env, copy.parent / "claims.log")
-    yield copy, env, claims, sft
-    claims.stop()
-
-
-@pytest.fixture(scope="module")
-def dvc_build(builds, local_build):
-    dest, env, _ = builds["dvc_build"]
     return dest, env
 
 
 @pytest.fixture(scope="module")
-def claims_build(local_build):
-    copy, env, claims, sft = local_build
+def claims_build(builds, snakemake_build):
+    copy, env, claims, sft = builds["claims_build"]
     claims.wait()
     return copy, env, sft
 
@@ -251,55 +245,6 @@ def test_overlay_build_is_not_recorded_in_dvc_lock(tmp_path_factory, root, bin_d
     assert stale == set(stage_outputs(dest / "dvc.yaml"))  # every stage: none was built with params.yaml
     r = sh(build, dest, env)
     assert "Nothing to be done" in r.stdout + r.stderr  # with the overlay, the build is current
-
-
-# The dvc repro build (it ends before the SLURM one).
-
-def test_dvc_repro_builds_from_scratch(dvc_build):
-    dest, env = dvc_build
-    assert (dest / "results/eval/summary.csv").exists() and (dest / "dvc.lock").exists()
-    assert dvc_stale(dest, env) == set()
-    assert "Nothing to be done" in sh(["snakemake", "-n"], dest, env).stdout
-    metrics = sh(["dvc", "metrics", "show", "--json"], dest, env).stdout
-    assert "greedy" in metrics
-
-
-def test_param_change_agrees_between_dvc_and_snakemake(dvc_build):
-    dest, env = dvc_build
-    params = yaml.safe_load((dest / "params.yaml").read_text())
-    params["eurus"]["reward"]["trl"]["learning_rate"] = 0.001
-    (dest / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
-    # dvc status names the stages whose params changed; snakemake -n schedules them for that reason
-    # and their downstream because the stages will rewrite their inputs
-    jobs = snakemake_jobs(dest, env)
-    rms = {f"train_reward-{loss}" for loss in ("bt", "dr", "bt+dr")}
-    assert dvc_stale(dest, env) == invalidated(jobs) == rms
-    # (alphallm_compute reranks with the Eurus reward model, bt+dr)
-    assert set(jobs) == rms | {f"bon_select-rm-{loss}" for loss in ("bt", "dr", "bt+dr")} | {"rm_accuracy", "summarize", "alphallm_compute"}
-    # dvc repro re-runs exactly the jobs snakemake scheduled, then both have nothing to do
-    ran = set(re.findall(r"Running stage '([^']+)'", sh(["dvc", "repro"], dest, env).stdout))
-    assert ran == set(jobs)
-    assert dvc_stale(dest, env) == set() and snakemake_jobs(dest, env) == {}
-    # a change of the best-of-N size invalidates only its samples (and, through them, the selections
-    # and the summary); a rebuild with snakemake commits to dvc.lock through its onsuccess hook
-    params["eurus"]["bon"]["n"] = 3
-    (dest / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
-    jobs = snakemake_jobs(dest, env)
-    assert dvc_stale(dest, env) == invalidated(jobs) == {"bon_samples"}
-    assert set(jobs) == {"bon_samples", "summarize"} | {f"bon_select-{s}" for s in SELECTORS}
-    params["eurus"]["bon"]["n"] = 2  # (the smoke value: the onsuccess hook is tested on snakemake_build)
-    (dest / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
-    assert dvc_stale(dest, env) == set()
-
-
-def test_dvc_exp_run_with_a_changed_param(dvc_build):
-    dest, env = dvc_build
-    sh("git add -A && git -c user.email=t@t -c user.name=t commit -qm baseline", dest, env)
-    out = sh(["dvc", "exp", "run", "-S", "eval.k=[1]"], dest, env).stdout  # read by the summary alone
-    ran = set(re.findall(r"Running stage '([^']+)'", out))
-    assert ran == {"summarize"}
-    shown = json.loads(sh(["dvc", "exp", "show", "--json"], dest, env).stdout)
-    assert '"k": [1]' in json.dumps(shown)
 
 
 # The SLURM build.
@@ -614,12 +559,12 @@ def differing_outputs(a, b) -> set[str]:
     return differ
 
 
-def test_slurm_build_matches_a_local_build(slurm, snakemake_build, local_build):
-    """The build through SLURM jobs and the local one (dvc repro, as it came out) made the same
-    artifacts, and DVC holds the SLURM build committed."""
+def test_slurm_build_matches_a_local_build(slurm, snakemake_build, dvc_build):
+    """The build through SLURM jobs and the local one (dvc repro) made the same artifacts, and DVC
+    holds the SLURM build committed. (Before the dvc tests change params on the dvc repro build.)"""
     if slurm is not None:
         pytest.skip(f"no SLURM build here: {slurm}")
-    (a, env), b = snakemake_build, local_build[0]
+    (a, env), (b, _) = snakemake_build, dvc_build
     logs = "".join(p.read_text() for p in (a / ".snakemake/log").glob("*.snakemake.log"))
     assert "submitted with SLURM jobid" in logs  # it did go through sbatch
     assert differing_outputs(a, b) == NONDETERMINISTIC
@@ -645,10 +590,59 @@ def test_code_edit_then_one_target_rebuilt(snakemake_build):
     assert all(jobs[s].startswith("Input files updated by another job") for s in downstream)
 
 
+# The dvc repro build (after the comparison above: these change its params).
+
+def test_dvc_repro_builds_from_scratch(dvc_build):
+    dest, env = dvc_build
+    assert (dest / "results/eval/summary.csv").exists() and (dest / "dvc.lock").exists()
+    assert dvc_stale(dest, env) == set()
+    assert "Nothing to be done" in sh(["snakemake", "-n"], dest, env).stdout
+    metrics = sh(["dvc", "metrics", "show", "--json"], dest, env).stdout
+    assert "greedy" in metrics
+
+
+def test_param_change_agrees_between_dvc_and_snakemake(dvc_build):
+    dest, env = dvc_build
+    params = yaml.safe_load((dest / "params.yaml").read_text())
+    params["eurus"]["reward"]["trl"]["learning_rate"] = 0.001
+    (dest / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+    # dvc status names the stages whose params changed; snakemake -n schedules them for that reason
+    # and their downstream because the stages will rewrite their inputs
+    jobs = snakemake_jobs(dest, env)
+    rms = {f"train_reward-{loss}" for loss in ("bt", "dr", "bt+dr")}
+    assert dvc_stale(dest, env) == invalidated(jobs) == rms
+    # (alphallm_compute reranks with the Eurus reward model, bt+dr)
+    assert set(jobs) == rms | {f"bon_select-rm-{loss}" for loss in ("bt", "dr", "bt+dr")} | {"rm_accuracy", "summarize", "alphallm_compute"}
+    # dvc repro re-runs exactly the jobs snakemake scheduled, then both have nothing to do
+    ran = set(re.findall(r"Running stage '([^']+)'", sh(["dvc", "repro"], dest, env).stdout))
+    assert ran == set(jobs)
+    assert dvc_stale(dest, env) == set() and snakemake_jobs(dest, env) == {}
+    # a change of the best-of-N size invalidates only its samples (and, through them, the selections
+    # and the summary); a rebuild with snakemake commits to dvc.lock through its onsuccess hook
+    params["eurus"]["bon"]["n"] = 3
+    (dest / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+    jobs = snakemake_jobs(dest, env)
+    assert dvc_stale(dest, env) == invalidated(jobs) == {"bon_samples"}
+    assert set(jobs) == {"bon_samples", "summarize"} | {f"bon_select-{s}" for s in SELECTORS}
+    params["eurus"]["bon"]["n"] = 2  # (the smoke value: the onsuccess hook is tested on snakemake_build)
+    (dest / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+    assert dvc_stale(dest, env) == set()
+
+
+def test_dvc_exp_run_with_a_changed_param(dvc_build):
+    dest, env = dvc_build
+    sh("git add -A && git -c user.email=t@t -c user.name=t commit -qm baseline", dest, env)
+    out = sh(["dvc", "exp", "run", "-S", "eval.k=[1]"], dest, env).stdout  # read by the summary alone
+    ran = set(re.findall(r"Running stage '([^']+)'", out))
+    assert ran == {"summarize"}
+    shown = json.loads(sh(["dvc", "exp", "show", "--json"], dest, env).stdout)
+    assert '"k": [1]' in json.dumps(shown)
+
+
 # The claims, built beside all of the above.
 
 def test_claims_target(claims_build):
-    """`snakemake claims` (on the local build) retrains the methods with claims.seeds and writes each
+    """`snakemake claims` (on a copy of the SLURM build, run locally) retrains the methods with claims.seeds and writes each
     claims table and its JSON twin, a top-level DVC metric; the main build's artifacts are reused,
     not rebuilt."""
     dest, env, before = claims_build
