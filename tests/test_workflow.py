@@ -492,19 +492,19 @@ def test_execution_settings_rebuild_nothing(snakemake_build):
     change how jobs run, never what is stale."""
     dest, env = snakemake_build
     forced = ["snakemake", "-n", "-f", "--", "models/base/weak"]
-    assert "threads: 2" in sh(forced, dest, env).stdout  # resources.pretrain.threads
+    assert "threads: 2" not in sh(forced, dest, env).stdout  # smoke: resources.pretrain.threads is 1
     params = dest / "params.yaml"
     original = params.read_text()
     changed = yaml.safe_load(original)
-    changed["resources"]["pretrain"] = {"threads": 1, "mem_mb": 123, "runtime": 5, "gpu": 1}
-    changed["resources"]["evaluate"]["threads"] = 1
+    changed["resources"]["pretrain"] = {"threads": 2, "mem_mb": 123, "runtime": 5, "gpu": 1}
+    changed["resources"]["evaluate"]["threads"] = 2
     params.write_text(yaml.safe_dump(changed, sort_keys=False))
     plan = sh(forced, dest, env).stdout
-    assert "threads: 2" not in plan and "mem_mb=123" in plan and "gpu=1" in plan
+    assert "threads: 2" in plan and "mem_mb=123" in plan and "gpu=1" in plan
     assert "Nothing to be done" in sh(["snakemake", "-n"], dest, env).stdout
     assert dvc_stale(dest, env) == set()
     params.write_text(original)
-    assert "Nothing to be done" in sh(["snakemake", "-n", "--set-threads", "evaluate=1", "pretrain=1",
+    assert "Nothing to be done" in sh(["snakemake", "-n", "--set-threads", "evaluate=2", "pretrain=2",
                                        "--set-resources", "evaluate:mem_mb=100", "--default-resources", "gpu=1"],
                                       dest, env).stdout
     assert dvc_stale(dest, env) == set()
