@@ -80,7 +80,7 @@ class Background:
     until the end would fill and stall it)."""
 
     def __init__(self, cmd, cwd, env, log):
-        self.cmd, self.log = cmd, log
+        self.cmd, self.cwd, self.env, self.log = cmd, cwd, env, log
         with open(log, "w") as out:
             self.proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
 
@@ -139,46 +139,43 @@ def builds(tmp_path_factory, root, bin_dir, slurm):
                       ("dvc_build", ["dvc", "repro", "-q"])):
         dest = tmp_path_factory.mktemp(name)
         env = make_copy(root, dest, bin_dir)
-        started[name] = (dest, env, Background(cmd, dest, env, logs / f"{name}.log"))
+        started[name] = Background(cmd, dest, env, logs / f"{name}.log")
     yield started
     for build in started.values():
-        build[2].stop()
+        build.stop()
 
 
 @pytest.fixture(scope="module")
 def snakemake_build(builds, tmp_path_factory):
     """The SLURM build, once done. At that moment a copy of it starts `snakemake claims` (121 jobs in
     smoke) in the background, before any test changes the build; claims_build waits for it."""
-    dest, env, build = builds["snakemake_build"]
+    build = builds["snakemake_build"]
     build.wait()
     copy = tmp_path_factory.mktemp("claims_build") / "tree"
-    claims_env = copy_build(dest, copy, env)
-    sft = (copy / "models/sft/model.safetensors").stat().st_mtime
-    builds["claims_build"] = (copy, claims_env, Background(["snakemake", "--cores", "2", "claims"], copy, claims_env,
-                                                           copy.parent / "claims.log"), sft)
-    return dest, env
+    env = copy_build(build.cwd, copy, build.env)
+    sft_mtime = (copy / "models/sft/model.safetensors").stat().st_mtime  # the claims must reuse it
+    builds["claims_build"] = Background(["snakemake", "--cores", "2", "claims"], copy, env, copy.parent / "claims.log")
+    builds["claims_build"].sft_mtime = sft_mtime
+    return build.cwd, build.env
 
 
 @pytest.fixture(scope="module")
 def dvc_build(builds):
-    dest, env, build = builds["dvc_build"]
+    build = builds["dvc_build"]
     build.wait()
-    return dest, env
+    return build.cwd, build.env
 
 
 @pytest.fixture(scope="module")
 def claims_build(builds, snakemake_build):
-    copy, env, claims, sft = builds["claims_build"]
+    claims = builds["claims_build"]
     claims.wait()
-    return copy, env, sft
+    return claims.cwd, claims.env, claims.sft_mtime
 
 
 MODELS = ["weak", "strong", "sft", "dpo", "kto", "nca", "orpo"]
-
 W2S_EVAL = ["w2s-weak", "w2s-naive", "w2s-ceiling", "w2s-s1-hybrid-1", "w2s-s1-hybrid-2", "w2s-s2-dpo"]
-
 ALPHA_EVAL = ["alphallm-round1", "alphallm-round2"]
-
 SELECTORS = ["random", "majority", "rm-bt", "rm-dr", "rm-bt+dr"]
 
 
