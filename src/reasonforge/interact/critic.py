@@ -55,6 +55,8 @@ def verifier_critique(row: dict, action: str, verdict: Verdict) -> str:
     form = row["form"]
     if verdict.status == "no_answer":
         return NO_ANSWER[form]
+    if verdict.status == "ambiguous":
+        return "Give one final answer: a single value on the `Answer:` line."
     if verdict.status in ("timeout", "limit"):
         return "The program was stopped before it finished: it must end quickly."
     failing = f" It fails: {verdict.output}." if row["task"] == "code" and verdict.output else ""

@@ -2,7 +2,7 @@
 
 Two shapes: an integer pipeline `f(x)` and a list pipeline `f(xs)` (filters and maps, then a
 reduction). Difficulty = number of steps. The hidden tests are assertions computed from the
-reference function; they run, appended to the completion, in the sandbox.
+reference function; they run against the completion in the sandbox (harness.py).
 """
 from __future__ import annotations
 
@@ -76,7 +76,3 @@ def extract_code(completion: str) -> str | None:
     """The first fenced block, else the whole completion if it defines something."""
     return extract_program(completion) or (completion if "def " in completion else None)
 
-
-def test_program(code: str, tests: str) -> str:
-    """The program the sandbox runs: the candidate, then the hidden tests."""
-    return f"{code}\n\n{tests}"

@@ -16,10 +16,11 @@ from __future__ import annotations
 import random
 import re
 
+from .answer import final_answer
 from .math import NAMES
 
 HEADER = "A (steps):\n"
-ANSWER_RE = re.compile(r"Answer:\s*([A-Za-z]+)")
+WORD = re.compile(r"[A-Za-z]+")
 VARIABLES = "abcdeghkmnpqrsuvwxyz"  # no t / f, which read like the values
 
 
@@ -89,6 +90,11 @@ def generate(rng: random.Random, n: int, difficulty: dict, forms=None) -> list[d
     return rows
 
 
+def single_answer(text: str) -> str | None:
+    """One name or truth value and nothing else (`Answer: T x` is not T)."""
+    text = text.strip().removesuffix(".").strip()
+    return text if WORD.fullmatch(text) else None
+
+
 def extract_answer(completion: str) -> str | None:
-    m = ANSWER_RE.search(completion)
-    return m.group(1) if m else None
+    return final_answer(completion, single_answer)[0]

@@ -10,12 +10,19 @@ from __future__ import annotations
 import random
 import re
 
+from .answer import final_answer
+
 NAMES = ["Ann", "Bob", "Cid", "Dee", "Eve", "Fay", "Gus", "Hal", "Ivy", "Jon", "Kim", "Lea"]
 ITEMS = ["apple", "pen", "card", "coin", "egg", "book", "shell", "stamp", "ball", "cup"]
 
 COT_HEADER = "A (steps):\n"
 POT_HEADER = "A (python):\n"
-ANSWER_RE = re.compile(r"Answer:\s*(-?\d+(?:\.\d+)?)")
+NUMBER = r"-?[0-9]+(?:\.[0-9]+)?"
+# One number, optionally with a unit word (`Answer: 12 apples`); ASCII digits only.
+NUMBER_ANSWER = re.compile(rf"({NUMBER})(?:\s+[A-Za-z]+)?")
+# Alternatives offered at once: `4 or 5`, `4 \lor 5`, `4, 5` (math-verify reads a list as a set, which
+# then fails against a single gold; the words and connectives it would read as one value)
+HEDGE = re.compile(r"\b(?:or|and)\b|\\(?:lor|vee|land|wedge)\b|\\text\{\s*(?:or|and)\s*\}")
 
 
 def _story(rng: random.Random, steps: int, max_operand: int):
@@ -75,9 +82,20 @@ def generate(rng: random.Random, n: int, difficulty: dict, forms: list[str]) -> 
     return rows
 
 
+def single_answer(text: str) -> str | None:
+    """The one answer `text` (what follows `Answer:`, or a program's last printed line) holds: a
+    number, or for real benchmarks one LaTeX expression; None for a hedge or nothing."""
+    text = text.strip().removesuffix(".").strip()
+    if len(text) > 1 and text[0] == text[-1] == "$":
+        text = text[1:-1].strip()
+    if not text or HEDGE.search(text) or re.search(rf"{NUMBER}\s+{NUMBER}", text):
+        return None
+    m = NUMBER_ANSWER.fullmatch(text)
+    return m.group(1) if m else text
+
+
 def extract_cot_answer(completion: str) -> str | None:
-    m = ANSWER_RE.search(completion)
-    return m.group(1) if m else None
+    return final_answer(completion, single_answer)[0]
 
 
 def extract_program(completion: str) -> str | None:
@@ -87,12 +105,17 @@ def extract_program(completion: str) -> str | None:
 
 
 def answers_match(gold: str, predicted: str | None) -> bool:
-    """Compare final answers with math-verify (handles 19 vs 19.0, fractions, LaTeX)."""
+    """Compare final answers with math-verify (handles 19 vs 19.0, fractions, LaTeX). A gold that
+    is a number (every synthetic and GSM8K answer) is matched only by a number: math-verify reads
+    some expressions leniently (`4|5` as 4), and a number leaves no room for them."""
     if predicted is None or not predicted.strip():
+        return False
+    if re.fullmatch(NUMBER, gold.strip()) and not re.fullmatch(NUMBER, predicted.strip()):
         return False
     from math_verify import parse, verify
 
-    # timeouts off: math-verify's timeout uses SIGALRM, which only works on the main thread
-    gold_p = parse(gold, parsing_timeout=None)
-    pred_p = parse(predicted, parsing_timeout=None)
+    # in $...$, so math-verify reads the whole expression as LaTeX: bare, it read `2\sqrt{3}` as 2.
+    # Timeouts off: math-verify's timeout uses SIGALRM, which only works on the main thread
+    gold_p = parse(f"${gold}$", parsing_timeout=None)
+    pred_p = parse(f"${predicted}$", parsing_timeout=None)
     return bool(gold_p and pred_p and verify(gold_p, pred_p, timeout_seconds=None))

@@ -1,16 +1,22 @@
 """Verification by execution or exact answer checking, never by trusting a model.
 
 `verify_batch(rows, completions, sandbox)` returns one verdict per (row, completion):
-- math/cot and logic: extract `Answer: X`; math is compared with math-verify, logic exactly;
-- math/pot: run the program in the sandbox, compare its last printed line with math-verify;
-- code: run the candidate followed by the hidden tests in the sandbox; pass = exit status 0.
+- math/cot and logic: the one answer of the completion's `Answer:` lines (answer.py: a hedge such
+  as `4 or 5`, trailing junk or two different answers is "ambiguous"); math is compared with
+  math-verify, logic exactly;
+- math/pot: run the program in the sandbox; its last printed line must be one answer, compared so;
+- code: run the candidate against the hidden tests in the sandbox through harness.py: a pass means
+  the tests ran to their end (a per-run nonce written after the last one) and compared plain
+  values (exit status 0 alone is not trusted).
+Adversarial completions that each family's verifier must judge wrong: tests/test_adversarial_*.py.
 """
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
 
-from . import code, logic, math
+from . import code, harness, logic, math
+from .answer import final_answer
 
 logging.getLogger("math_verify").setLevel(logging.ERROR)
 
@@ -19,7 +25,7 @@ logging.getLogger("math_verify").setLevel(logging.ERROR)
 class Verdict:
     correct: bool
     answer: str | None
-    status: str  # correct | wrong | no_answer | error | timeout | limit | unchecked (final_answers)
+    status: str  # correct | wrong | no_answer | ambiguous | error | timeout | limit | unchecked (final_answers)
     output: str = ""  # what running the program showed (its last printed line or error), for observations
 
 
@@ -32,9 +38,10 @@ def _shown(result: dict) -> str:
     return lines[-1].strip() if lines else ("(no output)" if result["status"] == "ok" else "error")
 
 
-def _compare(row, predicted: str | None) -> Verdict:
+def _compare(row, found: tuple[str | None, str]) -> Verdict:
+    predicted, how = found
     if predicted is None:
-        return Verdict(False, None, "no_answer")
+        return Verdict(False, None, how)
     if row["answer"] is None:  # final_answers: the answer is wanted, the gold is not read
         return Verdict(False, predicted, "unchecked")
     ok = math.answers_match(row["answer"], predicted) if row["task"] == "math" else predicted.strip() == row["answer"].strip()
@@ -43,14 +50,15 @@ def _compare(row, predicted: str | None) -> Verdict:
 
 def verify_batch(rows: list[dict], completions: list[str], sandbox=None, timeout: float | None = None) -> list[Verdict]:
     verdicts: list[Verdict | None] = [None] * len(rows)
-    programs, slots = [], []
+    programs, slots, judges = [], [], {}
     for i, (row, completion) in enumerate(zip(rows, completions)):
         if row["task"] == "code":
             candidate = code.extract_code(completion)
             if candidate is None:
                 verdicts[i] = Verdict(False, None, "no_answer")
             else:
-                programs.append(code.test_program(candidate, row["tests"]))
+                program, *judges[i] = harness.program(candidate, row["tests"])
+                programs.append(program)
                 slots.append(i)
         elif row["task"] == "math" and row["form"] == "pot":
             program = math.extract_program(completion)
@@ -60,23 +68,25 @@ def verify_batch(rows: list[dict], completions: list[str], sandbox=None, timeout
                 programs.append(program)
                 slots.append(i)
         elif row["task"] == "math":
-            verdicts[i] = _compare(row, math.extract_cot_answer(completion))
+            verdicts[i] = _compare(row, final_answer(completion, math.single_answer))
         else:
-            verdicts[i] = _compare(row, logic.extract_answer(completion))
+            verdicts[i] = _compare(row, final_answer(completion, logic.single_answer))
     if programs:
         if sandbox is None:
             raise ValueError("verify_batch: code and program-aided rows need a sandbox")
         for i, result in zip(slots, sandbox.map(programs, timeout=timeout)):
             row, shown = rows[i], _shown(result)
             if row["task"] == "code":
-                ok = result["status"] == "ok"
-                status = "correct" if ok else ("wrong" if result["status"] == "error" else result["status"])
-                verdicts[i] = Verdict(ok, None, status, "all tests passed" if ok else shown)
+                if result["status"] != "ok":
+                    verdicts[i] = Verdict(False, None, "wrong" if result["status"] == "error" else result["status"], shown)
+                else:
+                    ok, shown = harness.judge(result["stdout"], *judges[i])
+                    verdicts[i] = Verdict(ok, None, "correct" if ok else "wrong", shown)
             elif result["status"] != "ok":
                 verdicts[i] = Verdict(False, None, result["status"], shown)
             else:
                 lines = result["stdout"].strip().splitlines()
-                verdicts[i] = _compare(row, lines[-1] if lines else None)
+                verdicts[i] = _compare(row, (math.single_answer(lines[-1]), "ambiguous") if lines else (None, "no_answer"))
                 verdicts[i].output = shown
     return verdicts
 
