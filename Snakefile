@@ -48,5 +48,9 @@ rule all:
         rules.alphallm.input,
 
 
+onstart:
+    check_executor()
+
+
 onsuccess:
     dvc_commit_after_build(log)

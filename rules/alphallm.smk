@@ -2,16 +2,13 @@
 
 ALPHA = config["alphallm"]
 ALPHA_TASKS = ALPHA["tasks"]
-ALPHA_POLICY = MODEL_DIRS[ALPHA["policy"]]
-ALPHA_ROLLOUT = MODEL_DIRS[ALPHA["rollout"]]
+ALPHA_POLICY = model_named("alphallm.policy")
+ALPHA_ROLLOUT = model_named("alphallm.rollout")
 ALPHA_ROUNDS = list(range(1, ALPHA["improve"]["rounds"] + 1))
 ALPHA_ORM = "models/critics/orm" if ALPHA["critics"]["orm"] == "own" else f"models/rm/{ALPHA['critics']['orm'][3:]}"
 ALPHA_CRITICS = {"value": "models/critics/value", "prm": "models/critics/prm", "orm": ALPHA_ORM}
 ALPHA_VARIANTS = [f"b{b}" for b in ALPHA["compute"]["budgets"]] + (
     ["vanilla", "adaptive", "prm", "rollout"] if ALPHA["compute"]["ablations"] else [])
-if ALPHA["compute"]["ablations"] and ALPHA["mcts"]["iterations"] not in ALPHA["compute"]["budgets"]:
-    raise ValueError(f"alphallm.compute.budgets {ALPHA['compute']['budgets']} must hold alphallm.mcts.iterations "
-                     f"({ALPHA['mcts']['iterations']}): the ablation ladder's last rung is eta-MCTS at that budget")
 for _name in (ALPHA["policy"], ALPHA["rollout"]):
     if _name.startswith("alphallm-"):
         raise ValueError(f"alphallm.policy / rollout: {_name} is built by AlphaLLM itself")

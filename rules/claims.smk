@@ -93,6 +93,7 @@ rule claims_eurus:
         bon=expand("results/seeds/seed{seed}/bon/rm-{loss}/{benchmark}.parquet", seed=CLAIM_SEEDS,
                    loss=CLAIM_RMS, benchmark=EVAL_BENCHMARKS),
         code=code("claims_eurus"),
+        splits=claims_need_test,
     output:
         table=report("results/claims/eurus.md", caption="../report/claims.rst", category="Claims"),
         metrics="results/claims/eurus.json",
@@ -254,6 +255,7 @@ rule claims_w2s:
         kept=expand("data/seeds/seed{seed}/w2s/stage1/iter1.parquet", seed=CLAIM_SEEDS),
         gold="data/w2s/gold_train_2.parquet",
         code=code("claims_w2s"),
+        splits=claims_need_test,
     output:
         table=report("results/claims/w2s.md", caption="../report/claims.rst", category="Claims"),
         metrics="results/claims/w2s.json",
@@ -381,6 +383,7 @@ rule claims_alphallm:
         rounds=expand("results/seeds/seed{seed}/alphallm-round1/{benchmark}.parquet", seed=CLAIM_SEEDS, benchmark=ALPHA_BENCHMARKS),
         start=expand("results/eval/{policy}/{benchmark}.parquet", policy=ALPHA["policy"], benchmark=ALPHA_BENCHMARKS),
         code=code("claims_alphallm"),
+        splits=claims_need_test,
     output:
         table=report("results/claims/alphallm.md", caption="../report/claims.rst", category="Claims"),
         metrics="results/claims/alphallm.json",

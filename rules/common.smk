@@ -11,8 +11,15 @@ from reasonforge.dvcsync import imported_modules
 # Snakemake already holds from --configfile overlays and --config, which win as they would over
 # a `configfile:` directive. Then validate (and fill defaults) before any job runs: a wrong type,
 # unknown or missing key stops the run here with the key's path.
-_validated = rfconfig.validate(rfconfig.merge(rfconfig.load_yaml("params.yaml"), config),
-                               source="params.yaml" + "".join(f" + {f}" for f in workflow.overwrite_configfiles))
+# `--config` values are read again as YAML (Snakemake reads nested ones as strings) and named as
+# the source of an error. The trainers' options are built by their TRL config classes once per set
+# of values (importing TRL takes ~9 s), in the main process only.
+_overrides = rfconfig.typed(dict(workflow.config_settings.config))
+_source = " + ".join(["params.yaml", *map(str, workflow.overwrite_configfiles)] + (["--config"] if _overrides else []))
+_validated = rfconfig.validate(rfconfig.merge(rfconfig.merge(rfconfig.load_yaml("params.yaml"), config), _overrides),
+                               source=_source, trainers=False)
+if workflow.is_main_process:
+    rfconfig.check_trainers(_validated, _source, stamps=Path(".snakemake/reasonforge/trainers-checked"))
 config.clear()
 config.update(_validated)
 
@@ -54,6 +61,17 @@ def one_of(names):
 
 # Where each evaluable model lives. Later stages (sft, dpo, ...) add entries here.
 MODEL_DIRS = {name: f"models/base/{name}" for name in config["models"]}
+
+
+def model_named(key):
+    """The directory of the model the params key `key` names (`alphallm.policy: sft`), or an error
+    that says which key and which names there are."""
+    name = rfconfig.subtree(config, key)
+    if name not in MODEL_DIRS:
+        raise rfconfig.ParamsError(f"{key}: {name!r} is not a model of the DAG (models: {', '.join(MODEL_DIRS)})")
+    return MODEL_DIRS[name]
+
+
 SCRATCH = [n for n, m in config["models"].items() if m["source"] == "scratch"]
 PRETRAINED = [n for n, m in config["models"].items() if m["source"] == "pretrained"]
 
@@ -68,6 +86,30 @@ def benchmark_splits(benchmark):
 def task_files(benchmarks):
     """The instruction tables a job evaluates: data/tasks/{benchmark}/{split}.parquet."""
     return [f"data/tasks/{b}/{s}.parquet" for b in benchmarks for s in benchmark_splits(b)]
+
+
+def check_executor():
+    """Before the first job (onstart): a SLURM build needs SLURM's commands on this machine. Without
+    them the executor plugin failed each submission with `No such file or directory: 'sacct'`."""
+    import shutil
+
+    if workflow.executor_plugin.name != "slurm":
+        return
+    missing = [c for c in ("sbatch", "squeue", "scancel") if shutil.which(c) is None]
+    if missing:
+        raise WorkflowError(
+            f"--profile profiles/slurm: SLURM's {', '.join(missing)} not found on PATH. Submit from a login node "
+            "of the cluster, or build here without the SLURM profile (`snakemake --cores all`); "
+            "cluster/local-slurm install sets up a one-node SLURM on this machine")
+
+
+def claims_need_test(wildcards):
+    """Every claim compares test-split accuracy: without it none can be computed (an input function,
+    so the check runs only when a claims table is asked for)."""
+    if "test" not in config["eval"]["splits"]:
+        raise rfconfig.ParamsError(f"eval.splits: {config['eval']['splits']} has no test split, which every claim "
+                                   "reads: add test to eval.splits to build the claims")
+    return []
 
 
 def dvc_commit_after_build(log):

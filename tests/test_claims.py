@@ -123,3 +123,13 @@ def test_greedy_test_accuracy_of_reads_the_tables(tmp_path):
     path = tmp_path / "results/eval/x/math.parquet"
     io.write_table(pd.DataFrame(rows), path)
     assert greedy_test_accuracy_of([str(path)]) == 0.25
+
+
+def test_a_claim_that_cannot_be_computed_is_an_error():
+    """eval.splits [ood]: no test rows, which every claim reads; it used to write `nan [nan, nan]`."""
+    ood = pd.DataFrame({"model": ["sft"], "benchmark": ["math"], "greedy": [True], "split": ["ood"], "correct": [True]})
+    with pytest.raises(ValueError, match=r"no greedy rows of the test split in the eval table of model sft benchmark math"
+                                         r".*eval\.splits must hold test"):
+        greedy_test_accuracy([ood])
+    with pytest.raises(ValueError, match="not a finite number"):
+        mean_ci([0.1, float("nan"), 0.2])

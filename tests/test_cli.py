@@ -1,3 +1,4 @@
+import importlib.util
 import json
 import os
 import subprocess
@@ -99,3 +100,20 @@ def test_params_bad_files_name_file_and_line(tmp_path, bin_dir):
     assert r.returncode == 1 and r.stderr.strip() == "/nonexistent.yaml: No such file or directory"
     r = rf(bin_dir, "params", "--params", broken)
     assert r.returncode == 1 and str(broken) in r.stderr
+
+
+def test_pull_without_a_remote_says_so(tmp_path, bin_dir):
+    """It printed "Everything is up to date." and then an ERROR listing every file."""
+    def run(*args):
+        return subprocess.run([str(bin_dir / a) if i == 0 else a for i, a in enumerate(args)], cwd=tmp_path,
+                              capture_output=True, text=True)
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    run("dvc", "init", "-q")
+    r = run("reasonforge", "pull")
+    assert r.returncode == 2 and "no DVC remote to pull from" in r.stderr and "dvc remote add -d" in r.stderr
+    run("dvc", "remote", "add", "-d", "store", "ssh://host/path")
+    r = run("reasonforge", "pull")
+    if importlib.util.find_spec("dvc_ssh") is None:
+        assert r.returncode == 2 and "dvc-ssh package: pip install -e '.[ssh]'" in r.stderr
+    r = run("reasonforge", "pull", "-r", "nope")
+    assert r.returncode == 2 and "no DVC remote named 'nope' (remotes: store)" in r.stderr

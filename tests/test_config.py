@@ -107,3 +107,61 @@ def test_canonical_orders_keys_recursively():
     b = {"d_model": 8, "layers": [{"a": 2, "b": 1}], "train": {"steps": 2, "lr": 1}}
     assert repr(a) != repr(b) and repr(config.canonical(a)) == repr(config.canonical(b))
     assert config.canonical(a) == a
+
+
+# Values that passed validation and then died mid-build (or trained something wrong without a word):
+# each must be refused before any job runs, naming its key.
+CANNOT_TRAIN = [
+    ({"eurus": {"preference": {"trl": {"beta": -0.1}}}}, r"eurus\.preference\.trl\.beta: -0\.1 must be > 0"),
+    ({"eurus": {"preference": {"trl": {"beta": 0}}}}, r"eurus\.preference\.trl\.beta: 0 must be > 0"),
+    ({"eurus": {"sft": {"trl": {"num_train_epochs": -1}}}}, r"eurus\.sft\.trl\.num_train_epochs: -1 must be > 0"),
+    ({"eurus": {"sft": {"trl": {"learning_rate": -1.0}}}}, r"eurus\.sft\.trl\.learning_rate: -1\.0 must be > 0"),
+    ({"eurus": {"sft": {"trl": {"learning_rate": "fast"}}}}, r"eurus\.sft\.trl\.learning_rate: 'fast' is not of type float"),
+    ({"eurus": {"reward": {"trl": {"per_device_train_batch_size": 0}}}},
+     r"eurus\.reward\.trl\.per_device_train_batch_size: 0 must be >= 1"),
+    ({"eurus": {"preference": {"per_algo": {"dpo": {"loss_type": "nosuch"}}}}},
+     r"eurus\.preference\.per_algo\.dpo\.loss_type: 'nosuch' is not one of sigmoid"),
+    ({"eurus": {"sft": {"trl": {"nosuch_option": 1}}}}, r"eurus\.sft\.trl\.nosuch_option: not an option of trl\.SFTConfig"),
+    ({"alphallm": {"critics": {"args": {"lr_scheduler_type": "nosuch"}}}},
+     r"alphallm\.critics\.args\.lr_scheduler_type: nosuch is not a valid SchedulerType"),
+    ({"w2s": {"stage2": {"trl": {"beta": -1}}}}, r"w2s\.stage2\.trl\.beta: -1 must be > 0"),
+    ({"eurus": {"preference": {"algos": []}}}, r"eurus\.preference\.algos: \[\] should be non-empty"),
+    ({"w2s": {"stage2": {"algos": []}}}, r"w2s\.stage2\.algos: \[\] should be non-empty"),
+    ({"alphallm": {"critics": {"heldout": 0}}}, r"alphallm\.critics\.heldout: 0 is less than or equal to the minimum"),
+    ({"models": {"weak": {"train": {"steps": 6.0}}}}, r"models\.weak\.train\.steps: 6\.0 is not of type 'integer'"),
+    ({"w2s": {"train_1": 5000, "train_2": 5000}}, r"w2s\.train_1 \+ w2s\.train_2: 5000 \+ 5000 is more than tasks\.math\.n_train"),
+    ({"alphallm": {"prompts": 7000}}, r"alphallm\.prompts: 7000 is more than tasks\.math\.n_train"),
+    ({"alphallm": {"mcts": {"weights": {"value": 0, "prm": 0, "orm": 0}}}}, r"alphallm\.mcts\.weights: all zero"),
+    ({"claims": {"seeds": [-1, 2, 3]}}, r"claims\.seeds\.0: -1 is less than the minimum of 0"),
+    ({"claims": {"seeds": [1.0, 2.0, 3.0]}}, r"claims\.seeds\.0: 1\.0 is not of type 'integer'"),
+    ({"seed": 1.0}, r"seed: 1\.0 is not of type 'integer'"),
+    ({"eval": {"benchmarks": ["math", "math"]}}, r"eval\.benchmarks: .* has non-unique elements"),
+    ({"alphallm": {"compute": {"budgets": [4, 4, 8]}}}, r"alphallm\.compute\.budgets: .* has non-unique elements"),
+    ({"eurus": {"trees": {"critic": "nosuch"}}}, r"eurus\.trees\.critic: 'nosuch' is neither verifier nor a key of models"),
+    ({"w2s": {"weak": {"model": "nosuch"}}}, r"w2s\.weak\.model: 'nosuch' is not a key of models"),
+    ({"alphallm": {"critics": {"orm": "rm-nosuch"}}}, r"alphallm\.critics\.orm: 'rm-nosuch' names no reward model"),
+]
+
+
+@pytest.mark.parametrize("overlay, message", CANNOT_TRAIN, ids=[m.split(":")[0].replace("\\", "") for _, m in CANNOT_TRAIN])
+def test_a_value_that_cannot_train_is_refused_naming_its_key(params, overlay, message):
+    with pytest.raises(config.ParamsError, match=message):
+        config.validate(config.merge(params, overlay))
+
+
+def test_trainer_checks_are_stamped_once_per_content(params, tmp_path):
+    checked = config.validate(params, trainers=False)
+    config.check_trainers(checked, stamps=tmp_path)
+    assert len(list(tmp_path.iterdir())) == 1
+    config.check_trainers(checked, stamps=tmp_path)  # the same values: the stamp, no second one
+    assert len(list(tmp_path.iterdir())) == 1
+    bad = config.merge(checked, {"eurus": {"sft": {"trl": {"learning_rate": -1.0}}}})
+    with pytest.raises(config.ParamsError, match="learning_rate"):
+        config.check_trainers(bad, stamps=tmp_path)
+    assert len(list(tmp_path.iterdir())) == 1
+
+
+def test_snakemake_config_values_are_read_as_yaml():
+    # Snakemake reads `--config claims={"seeds": [4, 5, 6]}` with YAML's BaseLoader: strings
+    assert config.typed({"claims": {"seeds": ["4", "5", "6"]}, "x": "hf", "y": ["1.5", "true"]}) == \
+        {"claims": {"seeds": [4, 5, 6]}, "x": "hf", "y": [1.5, True]}

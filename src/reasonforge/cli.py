@@ -101,6 +101,10 @@ def cmd_pull(args) -> int:
     into an empty workspace it called 57 of the smoke DAG's jobs stale. Only when `dvc status` says
     every stage matches its params, code and inputs by content does `snakemake --touch` re-date them."""
     root = Path(args.root)
+    problem = remote_problem(root, args.remote)
+    if problem:
+        print(f"pull: {problem}", file=sys.stderr)
+        return 2
     pulled = _dvc(root, "pull", *(["-r", args.remote] if args.remote else []))
     if pulled.returncode:
         return pulled.returncode
@@ -113,6 +117,36 @@ def cmd_pull(args) -> int:
     touch = subprocess.run([_tool("snakemake"), "--touch", "--cores", "1", "--quiet", "all"],
                            cwd=root, env=dict(os.environ, REASONFORGE_UNDER_DVC="1"))
     return touch.returncode
+
+
+# DVC reaches these remotes only through a plugin package (the project's extras install them)
+REMOTE_PLUGINS = {"ssh": ("dvc_ssh", "ssh"), "s3": ("dvc_s3", "s3"), "gs": ("dvc_gs", "gs"), "azure": ("dvc_azure", "azure")}
+
+
+def remote_problem(root: Path, name: str | None) -> str | None:
+    """Why `dvc pull` from `name` (default: the default remote) cannot work, or None. Without this,
+    a repository with no remote printed "Everything is up to date." and then an ERROR listing every
+    missing file."""
+    listed = _dvc(root, "remote", "list", capture_output=True, text=True)
+    remotes = dict(line.split()[:2] for line in listed.stdout.splitlines() if len(line.split()) >= 2)
+    if name is None:
+        default = _dvc(root, "remote", "default", capture_output=True, text=True)
+        name = default.stdout.strip() if default.returncode == 0 else None
+        if not name:
+            return ("no DVC remote to pull from: this repository has no default remote "
+                    "(`dvc remote add -d store <url>`, or `reasonforge pull -r NAME`" +
+                    (f"; remotes: {', '.join(remotes)})" if remotes else ")"))
+    if name not in remotes:
+        return f"no DVC remote named {name!r} (remotes: {', '.join(remotes) or 'none'})"
+    scheme = remotes[name].split("://", 1)[0] if "://" in remotes[name] else "local"
+    if scheme in REMOTE_PLUGINS:
+        import importlib.util
+
+        module, extra = REMOTE_PLUGINS[scheme]
+        if importlib.util.find_spec(module) is None:
+            return (f"remote {name!r} is {remotes[name]}: DVC reaches {scheme}:// remotes through the "
+                    f"{module.replace('_', '-')} package: pip install -e '.[{extra}]'")
+    return None
 
 
 def cmd_validate(args) -> int:

@@ -6,6 +6,7 @@ an unknown key or a missing key stops a run before any job starts.
 from __future__ import annotations
 
 import copy
+import json
 from pathlib import Path
 from typing import Any
 
@@ -102,17 +103,102 @@ def _describe(error: jsonschema.ValidationError) -> str:
     return f"{path or '<root>'}: {error.message}"
 
 
-def validate(params: dict, source: str = "params.yaml", schema_path: Path = SCHEMA_PATH) -> dict:
-    """Fill defaults and validate; returns the params, raises ParamsError naming every bad key."""
+# JSON Schema's "integer" admits 1.0; here it does not: `seed: 1.0` made other tasks than `seed: 1`
+# (the generators' streams are seeded by the text of the seed), and `steps: 6.0` failed mid-build.
+_TYPES = jsonschema.Draft7Validator.TYPE_CHECKER.redefine(
+    "integer", lambda checker, v: isinstance(v, int) and not isinstance(v, bool))
+Validator = jsonschema.validators.extend(jsonschema.Draft7Validator, type_checker=_TYPES)
+
+
+def validate(params: dict, source: str = "params.yaml", schema_path: Path = SCHEMA_PATH, trainers: bool = True) -> dict:
+    """Fill defaults and validate; returns the params, raises ParamsError naming every bad key.
+    trainers=False skips building the trainers' config classes (importing TRL takes ~9 s; the
+    Snakefile does that check once per set of values, see `trainer_problems`)."""
     schema = load_yaml(schema_path)
     params = fill_defaults(copy.deepcopy(params), schema)
-    validator = jsonschema.Draft7Validator(schema)
-    errors = sorted(validator.iter_errors(params), key=lambda e: list(map(str, e.absolute_path)))
+    errors = sorted(Validator(schema).iter_errors(params), key=lambda e: list(map(str, e.absolute_path)))
     if errors:
         lines = [_describe(e) for e in errors]
         raise ParamsError(f"{source}: invalid params:\n  " + "\n  ".join(lines))
     _check_references(params, source)
+    if trainers:
+        check_trainers(params, source)
     return params
+
+
+def trainer_sections(params: dict) -> list[tuple[str, dict, dict, dict]]:
+    """(kind, options, option -> params key, options the trainer adds itself) for every TRL or
+    transformers config the params configure (train/options.py: the kinds)."""
+    out = []
+
+    def add(kind: str, section: str, per_algo: str | None = None, base: dict | None = None):
+        options, keys = dict(subtree(params, section)), {}
+        keys.update({k: f"{section}.{k}" for k in options})
+        if per_algo:  # the algorithm's own options over the shared ones (scripts/train_preference.py)
+            own = subtree(params, per_algo).get(kind, {})
+            options.update(own)
+            keys.update({k: f"{per_algo}.{kind}.{k}" for k in own})
+        out.append((kind, options, keys, base or {}))
+
+    sft = {"completion_only_loss": True}  # train/sft.py
+    losses = {"dpo": {"loss_type": "sigmoid"}, "nca": {"loss_type": "nca_pair"}}  # train/preference.py
+    add("sft", "eurus.sft.trl", base=sft)
+    for algo in params["eurus"]["preference"]["algos"]:
+        add(algo, "eurus.preference.trl", "eurus.preference.per_algo", losses.get(algo))
+    add("reward", "eurus.reward.trl")
+    add("sft", "w2s.weak.trl", base=sft)
+    add("sft", "w2s.stage1.trl", base=sft)
+    for algo in params["w2s"]["stage2"]["algos"]:
+        add(algo, "w2s.stage2.trl", "w2s.stage2.per_algo", losses.get(algo))
+    add("args", "alphallm.critics.args")
+    add("sft", "alphallm.improve.trl", base=sft)
+    return out
+
+
+def trainer_problems(params: dict) -> list[str]:
+    from .train.options import problems
+
+    found = {}
+    for kind, options, keys, base in trainer_sections(params):
+        for problem in problems(kind, options, keys, base):
+            # a shared section goes to several classes: say each problem once
+            found.setdefault(problem.rsplit(" (", 1)[0], problem)
+    return list(found.values())
+
+
+def check_trainers(params: dict, source: str = "params.yaml", stamps: Path | None = None) -> None:
+    """ParamsError naming every bad trainer option. With `stamps` (a directory), sections that passed
+    before are not checked again: a stamp per content, so only a change pays TRL's import."""
+    stamp = None
+    if stamps is not None:
+        import hashlib
+        from importlib.metadata import version
+
+        text = json.dumps([trainer_sections(params), version("trl"), version("transformers")], sort_keys=True, default=str)
+        stamp = Path(stamps) / hashlib.sha256(text.encode()).hexdigest()[:24]
+        if stamp.exists():
+            return
+    found = trainer_problems(params)
+    if found:
+        raise ParamsError(f"{source}: invalid params:\n  " + "\n  ".join(found))
+    if stamp is not None:
+        stamp.parent.mkdir(parents=True, exist_ok=True)
+        stamp.touch()
+
+
+def typed(overrides: Any) -> Any:
+    """Snakemake's `--config key=value` reads a nested value with YAML's BaseLoader, so every scalar in
+    it is a string (`claims={"seeds": [4, 5, 6]}` gave '4', '5', '6'): read them again as YAML does."""
+    if isinstance(overrides, dict):
+        return {k: typed(v) for k, v in overrides.items()}
+    if isinstance(overrides, list):
+        return [typed(v) for v in overrides]
+    if isinstance(overrides, str):
+        try:
+            return yaml.load(overrides, Loader=SAFE_LOADER)
+        except yaml.YAMLError:
+            return overrides
+    return overrides
 
 
 def _check_references(params: dict, source: str) -> None:
@@ -144,8 +230,50 @@ def _check_references(params: dict, source: str) -> None:
         for k in params["eval"]["k"]:
             if k > n_samples:
                 problems.append(f"eval.k: {k} is larger than eval.n_samples ({n_samples}): pass@{k} needs {k} samples")
+    problems += _check_pools(params) + _check_models(params)
+    alpha = params["alphallm"]
+    if not any(alpha["mcts"]["weights"].values()):
+        problems.append("alphallm.mcts.weights: all zero: eta-MCTS would weigh no critic (give one a weight > 0)")
+    if alpha["compute"]["ablations"] and alpha["mcts"]["iterations"] not in alpha["compute"]["budgets"]:
+        problems.append(f"alphallm.compute.budgets: {alpha['compute']['budgets']} must hold alphallm.mcts.iterations "
+                        f"({alpha['mcts']['iterations']}): the ablation ladder's last rung is eta-MCTS at that budget")
     if problems:
         raise ParamsError(f"{source}: invalid params:\n  " + "\n  ".join(problems))
+
+
+def _check_pools(params: dict) -> list[str]:
+    """Each method draws its instructions from the families' train pools: what it asks must be there."""
+    problems, tasks = [], params["tasks"]
+    w2s, alpha = params["w2s"], params["alphallm"]
+    for family in ("math", "code", "logic"):
+        n = tasks[family]["n_train"]
+        if params["eurus"]["instructions"] > n:
+            problems.append(f"eurus.instructions: {params['eurus']['instructions']} is more than tasks.{family}.n_train ({n})")
+    for family in w2s["tasks"]:
+        n = tasks[family]["n_train"]
+        if w2s["train_1"] + w2s["train_2"] > n:
+            problems.append(f"w2s.train_1 + w2s.train_2: {w2s['train_1']} + {w2s['train_2']} is more than "
+                            f"tasks.{family}.n_train ({n})")
+    for family in alpha["tasks"]:
+        n = tasks[family]["n_train"]
+        if alpha["prompts"] > n:
+            problems.append(f"alphallm.prompts: {alpha['prompts']} is more than tasks.{family}.n_train ({n})")
+    return problems
+
+
+def _check_models(params: dict) -> list[str]:
+    """Keys that name a base model (params `models`) or a reward model (`eurus.reward.losses`)."""
+    problems, base = [], params["models"]
+    critic = params["eurus"]["trees"]["critic"]
+    if critic != "verifier" and critic not in base:
+        problems.append(f"eurus.trees.critic: {critic!r} is neither verifier nor a key of models ({', '.join(base)})")
+    if params["w2s"]["weak"]["model"] not in base:
+        problems.append(f"w2s.weak.model: {params['w2s']['weak']['model']!r} is not a key of models ({', '.join(base)})")
+    orm = params["alphallm"]["critics"]["orm"]
+    if orm != "own" and orm[3:] not in params["eurus"]["reward"]["losses"]:
+        problems.append(f"alphallm.critics.orm: {orm!r} names no reward model: {orm[3:]!r} is not in eurus.reward.losses "
+                        f"({', '.join(params['eurus']['reward']['losses'])})")
+    return problems
 
 
 def load_params(path: str | Path = "params.yaml", overlays: list[str | Path] = ()) -> dict:

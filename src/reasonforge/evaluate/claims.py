@@ -25,6 +25,8 @@ def mean_ci(values: list[float]) -> dict:
     n = len(values)
     if n == 0:
         raise ValueError("mean_ci: no values")
+    if not all(math.isfinite(v) for v in values):  # a claim that cannot be computed is an error, never `nan [nan, nan]`
+        raise ValueError(f"mean_ci: not a finite number among the values {list(values)}")
     mean = sum(values) / n
     if n == 1:
         return {"mean": mean, "low": float("-inf"), "high": float("inf"), "n": 1, "values": list(values)}
@@ -38,7 +40,13 @@ def greedy_test_accuracy(evals: list) -> float:
     counts once, however many problems it has)."""
     if not evals:
         raise ValueError("greedy_test_accuracy: no eval tables")
-    return sum(e[e["greedy"] & (e["split"] == "test")]["correct"].mean() for e in evals) / len(evals)
+    tested = [e[e["greedy"] & (e["split"] == "test")] for e in evals]
+    for e, t in zip(evals, tested):
+        if t.empty:
+            what = " ".join(f"{c} {', '.join(map(str, e[c].unique()))}" for c in ("model", "benchmark") if c in e and len(e))
+            raise ValueError(f"no greedy rows of the test split in the eval table of {what or 'a model'}: "
+                             "every claim compares test accuracy, so eval.splits must hold test")
+    return sum(t["correct"].mean() for t in tested) / len(evals)
 
 
 def greedy_test_accuracy_of(paths: list[str]) -> float:
