@@ -4,8 +4,13 @@ import re
 import sys
 from pathlib import Path
 
+from reasonforge import buildstate
 from reasonforge import config as rfconfig
 from reasonforge.dvcsync import imported_modules
+
+# Missing and changed outputs, and byte-identical rebuilds of directories, seen as DVC sees them
+# (content, not times): reasonforge/buildstate.py says what Snakemake alone does with them.
+buildstate.install(workflow)
 
 # params.yaml through our own loader (broken YAML is reported with its file and line), under what
 # Snakemake already holds from --configfile overlays and --config, which win as they would over

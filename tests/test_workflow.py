@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from reasonforge import config, io, job
-from reasonforge.dvcsync import stage_outputs
+from reasonforge.dvcsync import SHAPE_STAGE, stage_outputs
 
 pytestmark = pytest.mark.slow
 
@@ -64,9 +64,11 @@ def invalidated(jobs: dict[str, str]) -> set[str]:
     return {s for s, reason in jobs.items() if not reason.startswith("Input files updated by another job")}
 
 
-def dvc_stale(cwd, env) -> set[str]:
+def dvc_stale(cwd, env, shape=False) -> set[str]:
+    """Stages `dvc status` calls stale; the DAG-shape check (a DVC-only stage that reruns whenever a
+    params section changes) only when `shape` is asked for."""
     status = json.loads(sh(["dvc", "status", "--json"], cwd, env).stdout or "{}")
-    return {name.split(":")[-1] for name in status}
+    return {name.split(":")[-1] for name in status} - (set() if shape else {SHAPE_STAGE})
 
 
 def copy_build(dest, copy, env):
@@ -410,7 +412,7 @@ def test_pools_are_disjoint_and_the_corpus_uses_only_pretrain(snakemake_build):
 def test_snakemake_build_is_committed_to_dvc(snakemake_build):
     dest, env = snakemake_build
     assert (dest / "dvc.lock").exists()
-    assert dvc_stale(dest, env) == set()
+    assert dvc_stale(dest, env, shape=True) == set()
     assert "Data and pipelines are up to date" in sh(["dvc", "status"], dest, env).stdout
 
 
@@ -535,6 +537,65 @@ def test_pretrained_model_and_external_benchmark_rules(snakemake_build, root):
     assert len(df[df["greedy"]]) == 3 and set(df["split"]) == {"test"}
 
 
+def running_job(tree, temp_glob, script, deadline_s=300):
+    """The pid of the job running `script` in `tree`, once its atomic output exists (it is training)."""
+    deadline = time.monotonic() + deadline_s  # (the other builds run beside it)
+    while True:
+        assert time.monotonic() < deadline, f"{script} never started"
+        if list(tree.glob(temp_glob)):
+            pid = next((pid for pid, argv in processes() if str(tree) in " ".join(argv) and
+                        any(a.endswith(script) for a in argv)), None)
+            if pid:
+                return pid
+        time.sleep(0.2)
+
+
+def test_a_dead_job_leaves_its_output_to_be_rebuilt(snakemake_build, tmp_path):
+    """A job killed as the OOM killer or scancel would: Snakemake deletes its output, and used to call
+    the build up to date ("Nothing to be done") with everything downstream built from the old one."""
+    dest, env = snakemake_build
+    copy = tmp_path / "dead"
+    env = copy_build(dest, copy, env)
+    # a forced re-run that dies: its good output is gone, so the next run must make it again
+    run = Background(["snakemake", "--cores", "1", "-f", "--", "models/pref/dpo"], copy, env, tmp_path / "forced.log")
+    os.kill(running_job(copy, "models/pref/.dpo.incomplete-*", "train_preference.py"), 9)
+    run.proc.wait()
+    assert run.proc.returncode != 0 and not (copy / "models/pref/dpo").exists()
+    jobs = snakemake_jobs(copy, env)
+    assert jobs["train_preference-dpo"] == "Missing output files: models/pref/dpo"
+    assert {"evaluate-dpo", "summarize"} <= set(jobs)
+    agree(copy, env)
+    # a param changed, then the job killed: the new model is missing, and everything downstream waits for it
+    params = yaml.safe_load((copy / "params.yaml").read_text())
+    params["eurus"]["sft"]["trl"]["max_steps"] = 3000
+    (copy / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+    run = Background(["snakemake", "--cores", "1", "--", "models/sft"], copy, env, tmp_path / "params.log")
+    os.kill(running_job(copy, "models/.sft.incomplete-*", "train_sft.py"), 9)
+    run.proc.wait()
+    assert run.proc.returncode != 0 and not (copy / "models/sft").exists()
+    jobs = snakemake_jobs(copy, env)
+    assert jobs["train_sft"] == "Missing output files: models/sft"
+    assert {f"train_preference-{a}" for a in ("kto", "nca", "orpo")} | {"train_reward-bt", "bon_samples", "evaluate-sft",
+                                                                       "alphallm_samples"} <= set(jobs)
+    agree(copy, env)
+
+
+def test_directories_are_compared_by_content(snakemake_build, tmp_path):
+    """A file deleted inside a model directory: Snakemake said nothing to do, DVC said modified. A
+    byte-identical rebuild of it: Snakemake scheduled everything downstream, DVC nothing."""
+    dest, env = snakemake_build
+    copy = tmp_path / "content"
+    env = copy_build(dest, copy, env)
+    (copy / "models/sft/model.safetensors").unlink()
+    jobs = snakemake_jobs(copy, env)
+    assert jobs["train_sft"] == "Missing output files: models/sft"
+    assert "train_sft" in agree(copy, env)
+    sh(["snakemake", "--cores", "2", "--", "models/sft"], copy, env)  # SFT is deterministic: the same bytes
+    assert (copy / "models/sft/model.safetensors").read_bytes() == (dest / "models/sft/model.safetensors").read_bytes()
+    assert "Nothing to be done" in sh(["snakemake", "-n"], copy, env).stdout
+    assert dvc_stale(copy, env, shape=True) == set()
+
+
 # Outputs whose content carries wall-clock figures (the pretraining log's tokens/s and seconds):
 # everything else the smoke DAG makes is the same bytes (tables compared by content) on any executor.
 NONDETERMINISTIC = {"models/base/weak/train_log.json", "models/base/strong/train_log.json"}
@@ -612,7 +673,7 @@ def test_param_change_agrees_between_dvc_and_snakemake(dvc_build):
     assert set(jobs) == rms | {f"bon_select-rm-{loss}" for loss in ("bt", "dr", "bt+dr")} | {"rm_accuracy", "summarize", "alphallm_compute"}
     # dvc repro re-runs exactly the jobs snakemake scheduled, then both have nothing to do
     ran = set(re.findall(r"Running stage '([^']+)'", sh(["dvc", "repro"], dest, env).stdout))
-    assert ran == set(jobs)
+    assert ran == set(jobs) | {SHAPE_STAGE}  # (a params section changed: the DAG-shape check ran, and passed)
     assert dvc_stale(dest, env) == set() and snakemake_jobs(dest, env) == {}
     # a change of the best-of-N size invalidates only its samples (and, through them, the selections
     # and the summary); a rebuild with snakemake commits to dvc.lock through its onsuccess hook
@@ -631,9 +692,22 @@ def test_dvc_exp_run_with_a_changed_param(dvc_build):
     sh("git add -A && git -c user.email=t@t -c user.name=t commit -qm baseline", dest, env)
     out = sh(["dvc", "exp", "run", "-S", "eval.k=[1]"], dest, env).stdout  # read by the summary alone
     ran = set(re.findall(r"Running stage '([^']+)'", out))
-    assert ran == {"summarize"}
+    assert ran == {"summarize", SHAPE_STAGE}
     shown = json.loads(sh(["dvc", "exp", "show", "--json"], dest, env).stdout)
     assert '"k": [1]' in json.dumps(shown)
+
+
+def test_dvc_exp_run_refuses_a_key_that_changes_the_dag(dvc_build):
+    """No stage lists a key the rules read to decide which jobs exist: `dvc exp run -S` on one ran
+    nothing and reported an experiment. The DAG-shape check fails naming the key and what to run."""
+    dest, env = dvc_build
+    original = (dest / "params.yaml").read_text()
+    r = sh(["dvc", "exp", "run", "-S", "alphallm.improve.rounds=3"], dest, env, check=False)
+    (dest / "params.yaml").write_text(original)
+    out = r.stdout + r.stderr
+    assert r.returncode != 0, out
+    assert "stages added: alphallm_round-3, alphallm_search-3, evaluate-alphallm-round3" in out, out
+    assert "alphallm.improve.rounds: 2 -> 3" in out and "run `reasonforge dvc-sync`" in out, out
 
 
 # The claims, built beside all of the above.

@@ -19,7 +19,12 @@ def cmd_dvc_sync(args) -> int:
     target = root / "dvc.yaml"
     if args.check:
         if not target.exists() or target.read_text() != text:
-            print(f"{target}: stale; run `reasonforge dvc-sync` and commit it", file=sys.stderr)
+            from .dvcsync import shape_change
+
+            print(f"{target}: stale for params.yaml: {shape_change(root, text)}\n"
+                  "DVC runs only the stages dvc.yaml lists, so `dvc repro` and `dvc exp run -S` cannot build these "
+                  "params: run `reasonforge dvc-sync` (and commit dvc.yaml), then DVC again; or build with "
+                  "`snakemake --cores all`", file=sys.stderr)
             return 1
         print(f"{target}: up to date")
         return 0
@@ -45,7 +50,7 @@ def cmd_dvc_commit(args) -> int:
     has nothing to do for it: its outputs exist and its recorded params, inputs (the code it runs
     among them) and script are the current ones. A build with an overlay, or a stage built by code
     edited since, stays stale in `dvc status`, as in `snakemake -n`, with one line saying why."""
-    from .dvcsync import snakemake_stale, stage_outputs
+    from .dvcsync import SHAPE_STAGE, build_dvc_yaml, snakemake_stale, stage_outputs
 
     root = Path(args.root)
     status = _dvc(root, "status", "--json", capture_output=True, text=True)
@@ -59,7 +64,13 @@ def cmd_dvc_commit(args) -> int:
     outputs = stage_outputs(root / "dvc.yaml")
     commit = []
     for name in dvc_stale:
-        if name in snakemake_would_run:
+        if name == SHAPE_STAGE:  # its params are recorded when dvc.yaml is what the rules make of them
+            if (root / "dvc.yaml").read_text() == build_dvc_yaml(root):
+                commit.append(name)
+            else:
+                print(f"dvc.lock: {name} not recorded: dvc.yaml is stale for params.yaml (`reasonforge dvc-sync`)",
+                      file=sys.stderr)
+        elif name in snakemake_would_run:
             print(f"dvc.lock: {name} not recorded: snakemake -n with params.yaml alone would run it "
                   f"({snakemake_would_run[name]})", file=sys.stderr)
         elif name in outputs and all((root / o).exists() for o in outputs[name]):
@@ -69,7 +80,7 @@ def cmd_dvc_commit(args) -> int:
     # Every stale stage committable (a whole build): one `dvc commit` over the whole index, 12 s for
     # the smoke DAG's 76 stages, where naming them took 220 s (DVC collects the index once per target).
     everything = commit == dvc_stale
-    relinked = [o for name in (outputs if everything else commit) for o in outputs[name]]
+    relinked = [o for name in (outputs if everything else commit) for o in outputs.get(name, [])]
     with mtimes_kept(root, relinked):
         return _dvc(root, "commit", "-f", "-q", *([] if everything else commit)).returncode
 

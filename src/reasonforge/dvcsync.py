@@ -13,6 +13,7 @@ import ast
 import contextlib
 import functools
 import io
+import json
 import os
 from pathlib import Path
 
@@ -113,8 +114,21 @@ def _direct_imports(path: Path, src: Path, mtime_ns: int) -> tuple[Path, ...]:
     return tuple(found)
 
 
+# A DVC-only stage that reruns `reasonforge dvc-sync --check` whenever a params section changes: DVC
+# runs the stages dvc.yaml lists, so after `dvc exp run -S alphallm.improve.rounds=3` (a key that
+# changes which jobs exist, read by the rules rather than by any stage) it ran nothing and reported an
+# experiment. Now that stage fails, naming the key and what to run instead. `resources` is how jobs
+# run, never what they build: not tracked.
+SHAPE_STAGE = "dag-shape"
+
+
+def shape_stage(root: Path) -> dict:
+    sections = [k for k in config.load_yaml(root / "params.yaml") if k != "resources"]
+    return {"cmd": "reasonforge dvc-sync --check", "params": sorted(sections)}
+
+
 def build_dvc_yaml(root: Path) -> str:
-    stages = {}
+    stages = {SHAPE_STAGE: shape_stage(root)}
     for job in snakemake_jobs(root):
         # the package modules a script imports are inputs already (rules/common.smk `code`)
         code = [job["script"]] if job["script"] else []
@@ -152,7 +166,7 @@ def check_disjoint(stages: dict) -> None:
     """DVC refuses overlapping outputs: no output may equal or contain another."""
     owner = {}
     for name, st in stages.items():
-        for o in st["outs"] + st.get("metrics", []) + st.get("plots", []):
+        for o in st.get("outs", []) + st.get("metrics", []) + st.get("plots", []):
             owner[o] = name
     paths = sorted(owner)
     for a, b in zip(paths, paths[1:]):
@@ -161,5 +175,52 @@ def check_disjoint(stages: dict) -> None:
 
 
 def stage_outputs(dvc_yaml: Path) -> dict[str, list[str]]:
+    """Each stage's outputs (the DAG-shape check, which has none, left out)."""
     stages = yaml.load(dvc_yaml.read_text(), Loader=config.SAFE_LOADER)["stages"]
-    return {n: s["outs"] + s.get("metrics", []) + s.get("plots", []) for n, s in stages.items()}
+    return {n: s.get("outs", []) + s.get("metrics", []) + s.get("plots", []) for n, s in stages.items() if n != SHAPE_STAGE}
+
+
+def shape_change(root: Path, generated: str) -> str:
+    """Why dvc.yaml differs from what the rules generate now: the stages added and removed, and the
+    params changed since the DAG-shape check last passed (dvc.lock), to say which key did it."""
+    def load(text):
+        return yaml.load(text, Loader=config.SAFE_LOADER) or {}
+
+    old = set(load((root / "dvc.yaml").read_text()).get("stages", {})) if (root / "dvc.yaml").exists() else set()
+    new = set(load(generated)["stages"])
+    added, removed = sorted(new - old), sorted(old - new)
+    lines = []
+    if added or removed:
+        lines.append(f"the DAG's shape has changed: stages added: {', '.join(added) or 'none'}; "
+                     f"removed: {', '.join(removed) or 'none'}")
+    else:
+        lines.append("the stages' commands, dependencies, params or outputs have changed")
+    lock = load((root / "dvc.lock").read_text()) if (root / "dvc.lock").exists() else {}
+    before = lock.get("stages", {}).get(SHAPE_STAGE, {}).get("params", {}).get("params.yaml")
+    if before is not None:
+        now = config.load_yaml(root / "params.yaml")
+        changed = [f"{k}: {_short(a)} -> {_short(b)}" for k, a, b in _leaf_changes(before, {k: now.get(k) for k in before})]
+        if changed:
+            lines.append("params changed since dvc.yaml last matched them: " + "; ".join(changed))
+    return "\n  ".join(lines)
+
+
+def _leaf_changes(a, b, prefix=""):
+    if isinstance(a, dict) and isinstance(b, dict):
+        for k in sorted(set(a) | set(b)):
+            yield from _leaf_changes(a.get(k), b.get(k), f"{prefix}{k}.")
+    elif a != b and not _same_number(a, b):
+        yield prefix.rstrip("."), a, b
+
+
+def _same_number(a, b) -> bool:
+    """dvc.lock writes YAML 1.2 (`1e-06`), which PyYAML's 1.1 reads as a string."""
+    try:
+        return isinstance(a, (str, int, float)) and isinstance(b, (str, int, float)) and float(a) == float(b)
+    except ValueError:
+        return False
+
+
+def _short(value) -> str:
+    text = json.dumps(value)
+    return text if len(text) <= 60 else text[:57] + "..."

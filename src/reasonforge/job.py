@@ -84,6 +84,11 @@ def gone(owners: list[tuple[int, int, str]]) -> str | None:
 _owners: list[tuple[int, int, str]] = []
 
 
+def in_build() -> bool:
+    """Whether this process runs as a job of a build (`running()` found a build tool above it)."""
+    return bool(_owners)
+
+
 def check_owner(path: str | Path) -> None:
     """Raise Abandoned if this job's build has gone (called by every atomic write before publishing)."""
     who = gone(_owners)
