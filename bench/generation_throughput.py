@@ -20,7 +20,7 @@ from reasonforge import config
 from reasonforge.models.generate import HFGenerator, SamplingConfig
 from reasonforge.models.pretrain import PretrainConfig, build_model
 from reasonforge.models.tokenizer import train_tokenizer
-from reasonforge.tasks import build_family
+from reasonforge.tasks.pools import build_family
 
 
 def prompts_and_models(args):

@@ -4,15 +4,17 @@ import json
 import pandas as pd
 
 from reasonforge import io, job
+from reasonforge.alphallm.tables import AlphaCompute, AlphaDecoded
+from reasonforge.tables import EvalSamples, Instructions
 from reasonforge.alphallm.compute import ablation_table, compute_table, plot, sampling_rows, search_rows
 from reasonforge.search.critics import Critic
 
 sm = snakemake  # noqa: F821
 with job.running(sm.log[0]):
     cfg = sm.params.cfg
-    samples = io.read_table(sm.input.samples)
+    samples = io.read_table(sm.input.samples, EvalSamples)
     counts = json.loads(open(sm.input.tokens).read())
-    prompts = pd.concat([io.read_table(p) for p in sm.input.tasks]).set_index("id")["prompt"]
+    prompts = pd.concat([io.read_table(p, Instructions) for p in sm.input.tasks]).set_index("id")["prompt"]
     sampled = samples[~samples["greedy"]].sort_values(["id", "sample"])
     scores = {}
     for name, path in (("orm", sm.input.orm), ("rm", sm.input.rm)):
@@ -21,9 +23,9 @@ with job.running(sm.log[0]):
         scores[name] = (critic.score(ps, cs), critic.scorer.read_counts(ps, cs))
         assert sum(scores[name][1]) == critic.tokens_read, "per-sample read counts must add up to what the scorer read"
     rows = sampling_rows(samples, counts, cfg["alphallm.compute"]["n"], scores)
-    rows += search_rows(pd.concat([io.read_table(p) for p in sm.input.decoded], ignore_index=True))
+    rows += search_rows(pd.concat([io.read_table(p, AlphaDecoded) for p in sm.input.decoded], ignore_index=True))
     table = compute_table(rows)
-    io.write_table(table, sm.output.table)
+    io.write_table(table, sm.output.table, AlphaCompute)
     with io.atomic_path(sm.output.plot, suffix=".png") as tmp:
         plot(table, str(tmp))
     ablation = ablation_table(table, cfg["alphallm.mcts.iterations"])

@@ -2,13 +2,14 @@
 import torch
 
 from reasonforge import io, job
+from reasonforge.alphallm.tables import AlphaSamples, AlphaStepLabels
 from reasonforge.search.critics import heldout_ids, orm_rows, value_rows
 from reasonforge.train.critic import CriticRun, train_critic
 
 sm = snakemake  # noqa: F821
 with job.running(sm.log[0]):
     cfg, critic = sm.params.cfg, sm.wildcards.critic
-    table = io.read_table(sm.input.data)
+    table = io.read_table(sm.input.data, AlphaStepLabels if sm.wildcards.critic == "prm" else AlphaSamples)
     rows = {"value": value_rows, "orm": orm_rows}.get(critic, lambda t: t)(table)
     # the same held-out problems for every critic and seed, so their reports compare
     held = heldout_ids(table["id"], cfg["alphallm.critics.heldout"], seed=0)

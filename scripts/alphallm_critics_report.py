@@ -1,11 +1,12 @@
 """rule alphallm_critics_report -> reasonforge.search.critics.judge_metrics of each critic, held out"""
 from reasonforge import io, job
+from reasonforge.alphallm.tables import AlphaSamples, AlphaStepLabels
 from reasonforge.search.critics import Critic, heldout_ids, judge_metrics, orm_rows, value_rows
 
 sm = snakemake  # noqa: F821
 with job.running(sm.log[0]):
     cfg = sm.params.cfg
-    samples, steps = io.read_table(sm.input.samples), io.read_table(sm.input.steps)
+    samples, steps = io.read_table(sm.input.samples, AlphaSamples), io.read_table(sm.input.steps, AlphaStepLabels)
     held = heldout_ids(samples["id"], cfg["alphallm.critics.heldout"], seed=0)
     data = {"value": value_rows(samples), "prm": steps, "orm": orm_rows(samples)}
     report, lines = {}, ["| critic | model | held-out rows | positives | precision | recall | ECE | mean score |",

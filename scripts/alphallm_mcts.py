@@ -2,7 +2,9 @@
 from pathlib import Path
 
 from reasonforge import io, job
-from reasonforge.alphallm.compute import mcts_config, search_variant
+from reasonforge.alphallm.tables import AlphaDecoded
+from reasonforge.tables import Instructions
+from reasonforge.alphallm.decode import mcts_config, search_variant
 from reasonforge.alphallm.data import compute_problems, load_critics
 from reasonforge.models.generate import load_generator
 from reasonforge.sandbox import Sandbox
@@ -13,7 +15,7 @@ with job.running(sm.log[0]):
     box = cfg["sandbox"]
     configs = {Path(out).stem: mcts_config(cfg["alphallm.mcts"], Path(out).stem, seed, cfg["generation.batch_size"])
                for out in sm.output}
-    problems = compute_problems([io.read_table(p) for p in sm.input.tasks], cfg["alphallm.compute.problems"])
+    problems = compute_problems([io.read_table(p, Instructions) for p in sm.input.tasks], cfg["alphallm.compute.problems"])
     policy = load_generator(sm.input.policy, "hf", seed=seed, threads=sm.threads)
     rollout = load_generator(sm.input.rollout, "hf", seed=seed, threads=sm.threads)
     # every critic any variant weights, loaded once; each search is handed (and pays for) its own
@@ -26,4 +28,4 @@ with job.running(sm.log[0]):
             critics = {k: c if mcts.weights.get(k, 0) > 0 else None for k, c in loaded.items()}
             decoded = search_variant(problems, Path(out).stem, policy, critics, rollout if mcts.rollouts > 0 else None, mcts,
                                      sandbox, timeout=box["timeout_s"])
-            io.write_table(decoded, out)
+            io.write_table(decoded, out, AlphaDecoded)

@@ -2,12 +2,13 @@
 import torch
 
 from reasonforge import io, job
+from reasonforge.alphallm.tables import AlphaSearch
 from reasonforge.alphallm.improve import sft_rows
 from reasonforge.train.sft import SFTRun, train_sft
 
 sm = snakemake  # noqa: F821
 with job.running(sm.log[0]):
-    data = sft_rows(io.read_table(sm.input.data))
+    data = sft_rows(io.read_table(sm.input.data, AlphaSearch))
     torch.set_num_threads(sm.threads)
     with io.atomic_dir(sm.output[0]) as tmp:
         metrics = train_sft(sm.input.model, data, SFTRun(trl=sm.params.cfg["alphallm.improve.trl"], seed=job.run_seed(sm)),

@@ -2,6 +2,8 @@
 import pandas as pd
 
 from reasonforge import io, job
+from reasonforge.eurus.tables import TreeNodes
+from reasonforge.tables import Instructions
 from reasonforge.interact import InteractConfig, make_critic
 from reasonforge.models.generate import load_generator
 from reasonforge.sandbox import Sandbox
@@ -12,7 +14,7 @@ with job.running(sm.log[0]):
     cfg = sm.params.cfg
     t, gen = cfg["eurus.trees"], {k.split(".", 1)[1]: v for k, v in cfg.items() if k.startswith("generation.")}
     n = cfg["eurus.instructions"]
-    instructions = pd.concat([io.read_table(p).head(n) for p in sm.input.tasks], ignore_index=True)
+    instructions = pd.concat([io.read_table(p, Instructions).head(n) for p in sm.input.tasks], ignore_index=True)
     dirs = {path.rsplit("/", 1)[1]: path for path in sm.input.models}
     generators = {name: load_generator(path, gen["backend"], seed=cfg["seed"], threads=sm.threads) for name, path in dirs.items()}
     first = generators[t["actors"][0]["model"]]
@@ -31,7 +33,7 @@ with job.running(sm.log[0]):
         nodes = build_trees(instructions, generators, tree_cfg, sandbox, critic=critic, count_tokens=count)
     if nodes["turn"].max() > t["max_turns"]:
         raise RuntimeError(f"trees deeper than eurus.trees.max_turns={t['max_turns']}")
-    io.write_table(nodes, sm.output[0])
+    io.write_table(nodes, sm.output[0], TreeNodes)
     kids = nodes[nodes["turn"] > 0]
     print(f"{sm.output[0]}: {nodes['tree_id'].nunique()} trees, {len(kids)} nodes, "
           f"{int(kids['correct'].sum())} correct, deepest turn {int(nodes['turn'].max())}")

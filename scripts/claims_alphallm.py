@@ -1,5 +1,6 @@
 """rule claims_alphallm -> reasonforge.evaluate.claims.alphallm_claims (accuracy_at from reasonforge.alphallm.compute)"""
 from reasonforge import io, job
+from reasonforge.alphallm.tables import AlphaCompute
 from reasonforge.alphallm.compute import LADDER, accuracy_at
 from reasonforge.evaluate.claims import alphallm_claims, claims_json, claims_markdown, greedy_test_accuracy_of, seed_of
 
@@ -10,7 +11,7 @@ with job.running(sm.log[0]):
     start = greedy_test_accuracy_of(sm.input.start)
     per_seed = {}
     for path in sm.input.computes:
-        s, table = seed_of(path), io.read_table(path)
+        s, table = seed_of(path), io.read_table(path, AlphaCompute)
         mean = table[table["task"] == "mean"].set_index(["method", "budget"])
         mcts, tokens = mean.loc[("eta-mcts", iterations), "accuracy"], mean.loc[("eta-mcts", iterations), "tokens"]
         sc, sc_inside = accuracy_at(table, "self-consistency", tokens)

@@ -1,5 +1,6 @@
 """rule claims_w2s -> reasonforge.evaluate.claims.w2s_claims"""
 from reasonforge import io, job
+from reasonforge.w2s.tables import W2SGold, W2SLabels, W2SSelection
 from reasonforge.evaluate.claims import claims_json, claims_markdown, greedy_test_accuracy_of, seed_of, w2s_claims
 from reasonforge.evaluate.metrics import pgr
 from reasonforge.w2s.select import precision
@@ -7,15 +8,15 @@ from reasonforge.w2s.select import precision
 sm = snakemake  # noqa: F821
 with job.running(sm.log[0]):
     seeds, algos = sm.params.cfg["claims.seeds"], sm.params.cfg["w2s.stage2.algos"]
-    gold = io.read_table(sm.input.gold)
+    gold = io.read_table(sm.input.gold, W2SGold)
     names = {"w2s-weak": "weak", "w2s-naive": "naive", "w2s-ceiling": "ceiling", "w2s-s1": "stage1",
              **{f"w2s-s2-{a}": f"stage2-{a}" for a in algos}}
     per_seed = {}
     for s in seeds:
         mine = lambda paths: [p for p in paths if seed_of(p) == s]  # noqa: E731
         acc = {short: greedy_test_accuracy_of([p for p in mine(sm.input.evals) if f"/{model}/" in p]) for model, short in names.items()}
-        weak = io.read_table(mine(sm.input.weak)[0])
-        kept = io.read_table(mine(sm.input.kept)[0]).rename(columns={"weak_answer": "answer"})
+        weak = io.read_table(mine(sm.input.weak)[0], W2SLabels)
+        kept = io.read_table(mine(sm.input.kept)[0], W2SSelection).rename(columns={"weak_answer": "answer"})
         per_seed[s] = {"precision": {"all": precision(weak[["id", "task", "answer"]], gold),
                                      "kept": precision(kept[["id", "task", "answer"]], gold)},
                        "accuracy": acc, "pgr": {m: pgr(a, acc["weak"], acc["ceiling"]) for m, a in acc.items()}}

@@ -2,12 +2,13 @@
 from transformers import AutoTokenizer
 
 from reasonforge import io, job
+from reasonforge.tables import Corpus
 from reasonforge.models.pretrain import PretrainConfig, pretrain
 
 sm = snakemake  # noqa: F821
 with job.running(sm.log[0]):
     name, cfg = sm.wildcards.name, sm.params.cfg
-    docs = io.read_table(sm.input.corpus)
+    docs = io.read_table(sm.input.corpus, Corpus)
     tok = AutoTokenizer.from_pretrained(sm.input.tokenizer)
     config = PretrainConfig.from_params(cfg[f"models.{name}"], seed=cfg["seed"])
     with io.atomic_dir(sm.output[0]) as tmp:

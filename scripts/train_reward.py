@@ -4,6 +4,7 @@ import json
 import torch
 
 from reasonforge import io, job
+from reasonforge.eurus.tables import Pairs
 from reasonforge.models.score import load_scorer
 from reasonforge.train.reward import RewardRun, pair_accuracy, split_pairs, train_reward
 
@@ -12,7 +13,7 @@ with job.running(sm.log[0]):
     cfg, loss = sm.params.cfg["eurus.reward"], sm.wildcards.loss
     torch.set_num_threads(sm.threads)
     # the same held-out trees for every run and seed, so accuracies compare
-    train, heldout = split_pairs(io.read_table(sm.input.pairs), cfg["heldout"], seed=0)
+    train, heldout = split_pairs(io.read_table(sm.input.pairs, Pairs), cfg["heldout"], seed=0)
     run = RewardRun(loss=loss, trl=cfg["trl"], lora=cfg["lora"], seed=job.run_seed(sm))
     with io.atomic_dir(sm.output[0]) as tmp:
         metrics = train_reward(sm.input.model, train, run, str(tmp), key="eurus.reward")

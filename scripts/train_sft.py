@@ -2,13 +2,14 @@
 import torch
 
 from reasonforge import io, job
+from reasonforge.eurus.tables import SFTData
 from reasonforge.train.sft import SFTRun, train_sft
 
 sm = snakemake  # noqa: F821
 with job.running(sm.log[0]):
     cfg = sm.params.cfg["eurus.sft"]
     torch.set_num_threads(sm.threads)
-    data = io.read_table(sm.input.data)
+    data = io.read_table(sm.input.data, SFTData)
     with io.atomic_dir(sm.output[0]) as tmp:
         metrics = train_sft(sm.input.model, data, SFTRun(trl=cfg["trl"], lora=cfg["lora"], seed=job.run_seed(sm)),
                             str(tmp), key="eurus.sft")

@@ -2,17 +2,18 @@
 from transformers import AutoConfig, AutoTokenizer
 
 from reasonforge import io, job
+from reasonforge.w2s.tables import W2SLabels, W2SSplit
 from reasonforge.w2s.labels import label
 from reasonforge.w2s.select import icl_prompts
 
 sm = snakemake  # noqa: F821
 with job.running(sm.log[0]):
     cfg, mode = sm.params.cfg, sm.params.mode  # greedy | icl | sample
-    questions = io.read_table(sm.input.split)
+    questions = io.read_table(sm.input.split, W2SSplit)
     questions = questions[questions["part"] == "train_2"].reset_index(drop=True)
     prompts, demos, n, temperature = list(questions["prompt"]), None, 1, 0.0
     if mode == "icl":
-        weak = io.read_table(sm.input.weak)
+        weak = io.read_table(sm.input.weak, W2SLabels)
         tok = AutoTokenizer.from_pretrained(sm.input.model)
         room = AutoConfig.from_pretrained(sm.input.model).max_position_embeddings - cfg["generation"]["max_new_tokens"]
         prompts, demos = icl_prompts(questions, weak, cfg["w2s.icl"]["k"], job.run_seed(sm),
@@ -23,6 +24,6 @@ with job.running(sm.log[0]):
         n, temperature = cfg["w2s.stage2.n"], cfg["w2s.stage2.temperature"]
     labels = label(sm.input.model, questions, prompts, cfg, seed=job.run_seed(sm), threads=sm.threads,
                    n=n, temperature=temperature, demos=demos)
-    io.write_table(labels, sm.output[0])
+    io.write_table(labels, sm.output[0], W2SLabels)
     answered = labels["answer"].notna().mean()
     print(f"{sm.output[0]}: {len(labels)} responses to {len(questions)} questions, {answered:.1%} with a final answer")

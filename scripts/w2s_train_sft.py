@@ -2,6 +2,7 @@
 import torch
 
 from reasonforge import io, job
+from reasonforge.w2s.tables import W2SGold, W2SLabels, W2SSelection
 from reasonforge.train.sft import SFTRun, train_sft
 from reasonforge.w2s.select import stage1_rows
 
@@ -9,7 +10,7 @@ sm = snakemake  # noqa: F821
 with job.running(sm.log[0]):
     name, cfg = sm.wildcards.name, sm.params.cfg
     section = "w2s.weak" if name == "weak" else "w2s.stage1"
-    table = io.read_table(sm.input.data)
+    table = io.read_table(sm.input.data, {"weak": W2SGold, "ceiling": W2SGold, "naive": W2SLabels}.get(name, W2SSelection))
     if name.startswith("stage1/"):       # stage1/{set}/iter{k}: the set's responses of the selected questions
         data = stage1_rows(table, name.split("/")[1])
     elif name == "naive":                # every weak label, selected or not

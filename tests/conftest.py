@@ -2,6 +2,7 @@ import os
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -82,3 +83,12 @@ class Judge:
         self.calls.append(list(completions))
         self.tokens_read += sum(len(p) + len(c) for p, c in zip(prompts, completions))
         return [self.fn(p, c) for p, c in zip(prompts, completions)]
+
+
+def instructions(**over):
+    """A two-row instructions table (tables.Instructions), with columns overridden."""
+    df = pd.DataFrame(dict(id=["a", "b"], task=["math", "logic"], source="synthetic", split="test", difficulty=[1, 2],
+                           form="cot", prompt=["p1", "p2"], answer=["1", "T"], tests=[None, None], solution=["s", "s"]))
+    for k, v in over.items():
+        df[k] = v
+    return df

@@ -1,23 +1,11 @@
-"""Search against sampling at equal compute: the variants' search configs, sampling methods' rows
+"""Search against sampling at equal compute: sampling methods' rows
 with their token shares, the search rows, the table, the ablation table and the plot."""
 import pandas as pd
 import pytest
 from conftest import Judge, Stepper
 
-from reasonforge.alphallm.compute import (ablation_table, accuracy_at, compute_table, mcts_config, plot, sampling_rows, search_rows,
-                                          search_variant)
-
-PARAMS = dict(iterations=8, c_min=[2], c_max=[4], merge_distance=2, rollouts=1)
-
-
-def test_variants_are_budgets_and_the_ablation_ladder():
-    assert mcts_config(PARAMS, "b16", seed=1, batch_size=8).iterations == 16
-    vanilla = mcts_config(PARAMS, "vanilla", 0, 8)
-    assert (vanilla.adaptive, vanilla.merge_distance, vanilla.rollouts, vanilla.iterations) == (False, None, 0, 8)
-    assert vanilla.weights == {"value": 1.0, "prm": 0.0, "orm": 0.0}
-    assert mcts_config(PARAMS, "prm", 0, 8).weights["prm"] == 1.0 and mcts_config(PARAMS, "prm", 0, 8).adaptive
-    rollout = mcts_config(PARAMS, "rollout", 0, 8)
-    assert rollout.weights["orm"] == 1.0 and rollout.merge_distance is None and rollout.rollouts == 1
+from reasonforge.alphallm.compute import ablation_table, accuracy_at, compute_table, plot, sampling_rows, search_rows
+from reasonforge.alphallm.decode import mcts_config, search_variant
 
 
 def samples_of(task, correct_by_sample, greedy_correct):

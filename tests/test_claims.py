@@ -117,11 +117,12 @@ def test_alphallm_claims_verdicts():
 def test_greedy_test_accuracy_of_reads_the_tables(tmp_path):
     from reasonforge import io
     from reasonforge.evaluate.claims import greedy_test_accuracy_of
+    from reasonforge.tables import EvalSamples
 
     rows = [dict(id=f"m{i}", model="x", benchmark="math", split="test", form="cot", sample=0, greedy=True, completion="",
                  answer=None, correct=i < 1, status="wrong", tokens=1) for i in range(4)]
     path = tmp_path / "results/eval/x/math.parquet"
-    io.write_table(pd.DataFrame(rows), path)
+    io.write_table(pd.DataFrame(rows), path, EvalSamples)
     assert greedy_test_accuracy_of([str(path)]) == 0.25
 
 

@@ -3,6 +3,11 @@ import json
 import os
 import subprocess
 
+import pytest
+
+from conftest import instructions
+from reasonforge import io, tables
+
 
 def test_sandbox_run_prints_one_json_object_per_file(tmp_path, bin_dir):
     ok, loop, bad = tmp_path / "ok.py", tmp_path / "loop.py", tmp_path / "bad.py"
@@ -117,3 +122,44 @@ def test_pull_without_a_remote_says_so(tmp_path, bin_dir):
         assert r.returncode == 2 and "dvc-ssh package: pip install -e '.[ssh]'" in r.stderr
     r = run("reasonforge", "pull", "-r", "nope")
     assert r.returncode == 2 and "no DVC remote named 'nope' (remotes: store)" in r.stderr
+
+
+def test_schema_for_paths():
+    from reasonforge.alphallm.tables import AlphaSearch
+    from reasonforge.cli import SCHEMA_FOR_PATH, schema_for
+    from reasonforge.w2s.tables import W2SLabels
+
+    assert schema_for("data/tasks/math/ood.parquet") is tables.Instructions
+    assert schema_for("/abs/results/eval/weak/code.parquet") is tables.EvalSamples
+    assert schema_for("data/seeds/seed2/w2s/relabels/iter1.parquet") is W2SLabels
+    assert schema_for("data/seeds/seed3/alphallm/search/round1.parquet") is AlphaSearch
+    for pattern in SCHEMA_FOR_PATH:  # every name resolves to a pandera model
+        assert issubclass(schema_for(pattern.replace("*", "x")), tables.Strict)
+    with pytest.raises(KeyError, match="no schema"):
+        schema_for("notes.txt")
+
+
+def test_cli_validate(tmp_path, capsys):
+    from reasonforge.cli import main
+
+    good = tmp_path / "data/tasks/math/test.parquet"
+    io.write_table(instructions(), good, tables.Instructions)
+    bad = tmp_path / "data/tasks/logic/test.parquet"
+    bad.parent.mkdir(parents=True)
+    instructions(difficulty=[-1, 2]).to_parquet(bad)
+    assert main(["validate", str(good)]) == 0
+    assert main(["validate", str(good), str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert str(bad) in err and "difficulty" in err
+
+
+def test_cli_validate_resolves_paths_from_anywhere(tmp_path, monkeypatch, capsys):
+    from reasonforge.cli import main
+
+    good = tmp_path / "data/tasks/math/test.parquet"
+    io.write_table(instructions(), good, tables.Instructions)
+    monkeypatch.chdir(good.parent)
+    assert main(["validate", "test.parquet"]) == 0
+    monkeypatch.chdir(tmp_path / "data")
+    assert main(["validate", "tasks/math/test.parquet", "../data/tasks/math/test.parquet", str(good)]) == 0
+    assert capsys.readouterr().out.count(": ok (2 rows)") == 4

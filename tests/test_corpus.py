@@ -4,8 +4,9 @@ import pandas as pd
 import pytest
 
 from reasonforge import io
+from reasonforge.tables import Corpus
 from reasonforge.sandbox import Sandbox
-from reasonforge.tasks import build_family
+from reasonforge.tasks.pools import build_family
 from reasonforge.tasks.corpus import SEPARATOR, build_corpus, flaw
 from reasonforge.tasks.verify import verify_batch
 
@@ -67,7 +68,7 @@ def test_slip_is_carried_to_the_end():
 
 def test_corpus_documents(pools, tmp_path):
     docs = build_corpus(pools, CORPUS, seed=0)
-    io.write_table(docs, tmp_path / "data/corpus/pretrain.parquet")  # schema-valid
+    io.write_table(docs, tmp_path / "data/corpus/pretrain.parquet", Corpus)  # schema-valid
     assert docs.equals(build_corpus(pools, CORPUS, seed=0)) and not docs.equals(build_corpus(pools, CORPUS, seed=1))
     ids = [i for s in docs["sources"] for i in s.split(",")]
     assert sorted(ids) == sorted(pd.concat(pools)["id"])  # every pretrain problem once, nothing else

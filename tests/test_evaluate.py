@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from reasonforge import io
+from reasonforge.tables import EvalSamples, Summary
 from reasonforge.evaluate import metrics, report
 from reasonforge.evaluate.run import evaluate
 from reasonforge.models.generate import Completion
@@ -70,7 +71,7 @@ def samples_for(model="m", n_samples=4):
 
 def test_evaluate_produces_valid_per_sample_table(tmp_path):
     df = samples_for()
-    io.write_table(df, tmp_path / "results/eval/m/logic.parquet")
+    io.write_table(df, tmp_path / "results/eval/m/logic.parquet", EvalSamples)
     greedy = df[df["greedy"]]
     assert len(greedy) == 10 and len(df) == 10 + 40
     assert list(greedy["correct"]) == [i % 2 == 0 for i in range(10)]
@@ -80,7 +81,7 @@ def test_evaluate_produces_valid_per_sample_table(tmp_path):
 def test_summary_table_metrics_and_plot(tmp_path):
     df = pd.concat([samples_for("m"), samples_for("other", n_samples=4)])
     summary = report.summarize(df, ks=[1, 2, 4])
-    io.write_table(summary, tmp_path / "results/eval/summary.csv")
+    io.write_table(summary, tmp_path / "results/eval/summary.csv", Summary)
     row = summary.query("model == 'm' and split == 'test' and metric == 'greedy'").iloc[0]
     assert row["value"] == pytest.approx(0.5) and row["n"] == 6 and row["ci_low"] < 0.5 < row["ci_high"]
     # every prompt has 2 correct samples of 4: pass@1 = 0.5, pass@2 = 1 - C(2,2)/C(4,2), pass@4 = 1

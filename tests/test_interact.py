@@ -2,7 +2,7 @@ import pandas as pd
 import pytest
 
 from reasonforge.interact import InteractConfig, ModelCritic, critique_all, header, rollout, verifier_critique
-from reasonforge.tasks import build_family
+from reasonforge.tasks.pools import build_family
 from reasonforge.tasks.verify import Verdict, verify_batch
 
 from conftest import Scripted

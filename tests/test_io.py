@@ -1,30 +1,22 @@
 import os
 
-import pandas as pd
 import pytest
 
+from conftest import instructions
 from reasonforge import io, tables
-
-
-def instructions(**over):
-    df = pd.DataFrame(dict(id=["a", "b"], task=["math", "logic"], source="synthetic", split="test", difficulty=[1, 2],
-                           form="cot", prompt=["p1", "p2"], answer=["1", "T"], tests=[None, None], solution=["s", "s"]))
-    for k, v in over.items():
-        df[k] = v
-    return df
 
 
 def test_roundtrip(tmp_path):
     path = tmp_path / "data/tasks/math/test.parquet"
-    io.write_table(instructions(), path)
-    back = io.read_table(path)
+    io.write_table(instructions(), path, tables.Instructions)
+    back = io.read_table(path, tables.Instructions)
     assert list(back["id"]) == ["a", "b"] and back["difficulty"].dtype == "int64"
 
 
 def test_violation_names_file_column_and_rows(tmp_path):
     path = tmp_path / "data/tasks/math/test.parquet"
     with pytest.raises(io.TableError) as e:
-        io.write_table(instructions(task=["math", "poetry"]), path)
+        io.write_table(instructions(task=["math", "poetry"]), path, tables.Instructions)
     msg = str(e.value)
     assert str(path) in msg and "'task'" in msg and "[1]" in msg and "poetry" in msg
     assert not path.exists() and (not path.parent.exists() or not list(path.parent.iterdir()))
@@ -32,14 +24,14 @@ def test_violation_names_file_column_and_rows(tmp_path):
 
 def test_strict_rejects_extra_columns(tmp_path):
     with pytest.raises(io.TableError, match="extra"):
-        io.write_table(instructions(extra=1), tmp_path / "data/tasks/x/test.parquet")
+        io.write_table(instructions(extra=1), tmp_path / "data/tasks/x/test.parquet", tables.Instructions)
 
 
 def test_read_validates(tmp_path):
     path = tmp_path / "data/tasks/math/test.parquet"
     instructions(answer=[None, None]).to_parquet(path.parent.mkdir(parents=True) or path)
     with pytest.raises(io.TableError, match="answer or tests"):
-        io.read_table(path)
+        io.read_table(path, tables.Instructions)
 
 
 def test_write_is_atomic_on_failure(tmp_path):
@@ -64,27 +56,6 @@ def test_atomic_dir(tmp_path):
     assert (target / "w").read_text() == "x"
 
 
-def test_schema_for_paths():
-    assert tables.schema_for("data/tasks/math/ood.parquet") is tables.Instructions
-    assert tables.schema_for("/abs/results/eval/weak/code.parquet") is tables.EvalSamples
-    with pytest.raises(KeyError, match="no schema"):
-        tables.schema_for("notes.txt")
-
-
-def test_cli_validate(tmp_path, capsys):
-    from reasonforge.cli import main
-
-    good = tmp_path / "data/tasks/math/test.parquet"
-    io.write_table(instructions(), good)
-    bad = tmp_path / "data/tasks/logic/test.parquet"
-    bad.parent.mkdir(parents=True)
-    instructions(difficulty=[-1, 2]).to_parquet(bad)
-    assert main(["validate", str(good)]) == 0
-    assert main(["validate", str(good), str(bad)]) == 1
-    err = capsys.readouterr().err
-    assert str(bad) in err and "difficulty" in err
-
-
 def test_missing_and_unexpected_columns_are_named(tmp_path):
     """A code test table without `tests` and with `prompt` renamed: every column by name, and
     the row check that could not run says why."""
@@ -92,7 +63,7 @@ def test_missing_and_unexpected_columns_are_named(tmp_path):
     df = df.rename(columns={"prompt": "question"})
     path = tmp_path / "data/tasks/code/test.parquet"
     with pytest.raises(io.TableError) as e:
-        io.write_table(df, path)
+        io.write_table(df, path, tables.Instructions)
     msg = str(e.value)
     assert "missing column(s) 'prompt', 'tests'" in msg and "unexpected column(s) 'question'" in msg
     assert "check 'every row needs an answer or tests' could not run: KeyError" in msg
@@ -100,16 +71,4 @@ def test_missing_and_unexpected_columns_are_named(tmp_path):
 
 def test_row_check_names_its_rows(tmp_path):
     with pytest.raises(io.TableError, match=r"table check 'every row needs an answer or tests' failed at rows \[1\]"):
-        io.write_table(instructions(answer=["1", None]), tmp_path / "data/tasks/math/test.parquet")
-
-
-def test_cli_validate_resolves_paths_from_anywhere(tmp_path, monkeypatch, capsys):
-    from reasonforge.cli import main
-
-    good = tmp_path / "data/tasks/math/test.parquet"
-    io.write_table(instructions(), good)
-    monkeypatch.chdir(good.parent)
-    assert main(["validate", "test.parquet"]) == 0
-    monkeypatch.chdir(tmp_path / "data")
-    assert main(["validate", "tasks/math/test.parquet", "../data/tasks/math/test.parquet", str(good)]) == 0
-    assert capsys.readouterr().out.count(": ok (2 rows)") == 4
+        io.write_table(instructions(answer=["1", None]), tmp_path / "data/tasks/math/test.parquet", tables.Instructions)

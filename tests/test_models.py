@@ -10,7 +10,7 @@ from reasonforge.models.generate import (HFGenerator, SamplingConfig, attention_
 from reasonforge.models.load import import_model, load_model
 from reasonforge.models.pretrain import PretrainConfig, build_model, pack_docs, pretrain
 from reasonforge.models.tokenizer import train_tokenizer
-from reasonforge.tasks import build_family
+from reasonforge.tasks.pools import build_family
 
 CFG = {"n_pretrain": 4, "n_train": 150, "n_test": 4, "n_ood": 4, "forms": ["cot", "pot"],
        "train": {"min_steps": 1, "max_steps": 2, "max_operand": 9}, "ood": {"min_steps": 3, "max_steps": 3, "max_operand": 9}}

@@ -6,7 +6,7 @@ import torch
 from reasonforge.models.pretrain import PretrainConfig, build_model
 from reasonforge.models.score import LogProbScorer, load_scorer
 from reasonforge.models.tokenizer import train_tokenizer
-from reasonforge.train.reward import load_reward_model
+from reasonforge.models.load import load_reward_model
 
 TEXTS = ["Q: 1+1\nA (steps):\nStep 1: 1+1=2\nAnswer: 2", "Task: f\nCode:\n```python\ndef f(x):\n    return x\n```"] * 5
 

@@ -4,8 +4,10 @@ import re
 import pytest
 
 from reasonforge import io
+from reasonforge.tables import Instructions
 from reasonforge.sandbox import Sandbox
-from reasonforge.tasks import build_family, code, logic, loaders, math
+from reasonforge.tasks import code, logic, loaders, math
+from reasonforge.tasks.pools import build_family
 from reasonforge.tasks.verify import verify_batch
 
 CFG = {"n_pretrain": 60, "n_train": 60, "n_test": 20, "n_ood": 20, "forms": ["cot", "pot"],
@@ -26,7 +28,7 @@ def test_build_family_is_seeded_valid_and_disjoint(family, tmp_path):
     assert all(a[s].equals(b[s]) for s in a)
     assert not a["train"]["prompt"].equals(c["train"]["prompt"])
     for split, df in a.items():
-        io.write_table(df, tmp_path / f"data/tasks/{family}/{split}.parquet")  # schema-valid
+        io.write_table(df, tmp_path / f"data/tasks/{family}/{split}.parquet", Instructions)  # schema-valid
         assert (df["split"] == split).all() and len(df) == CFG[f"n_{split}"]
     pools = [set(a[s]["prompt"]) for s in ("pretrain", "train", "test", "ood")]
     assert sum(map(len, pools)) == len(set().union(*pools))  # no prompt in two pools

@@ -6,11 +6,12 @@ import torch
 
 from reasonforge.models.pretrain import PretrainConfig, pretrain
 from reasonforge.models.tokenizer import train_tokenizer
-from reasonforge.tasks import build_family
+from reasonforge.tasks.pools import build_family
 from reasonforge.tasks.corpus import flaw
 from reasonforge.train.common import device_defaults, load_causal_lm, trl_config
 from reasonforge.train.preference import PreferenceRun, train_preference
-from reasonforge.train.reward import RewardRun, direct_reward_loss, load_reward_model, train_reward
+from reasonforge.models.load import load_reward_model
+from reasonforge.train.reward import RewardRun, direct_reward_loss, train_reward
 from reasonforge.train.sft import SFTRun, train_sft
 
 CFG = {"n_pretrain": 4, "n_train": 40, "n_test": 2, "n_ood": 2, "forms": ["cot"],

@@ -3,8 +3,8 @@ import pytest
 
 from reasonforge import io
 from reasonforge.interact import InteractConfig
-from reasonforge.tables import Pairs, SFTData, TreeNodes
-from reasonforge.tasks import build_family
+from reasonforge.eurus.tables import Pairs, SFTData, TreeNodes
+from reasonforge.tasks.pools import build_family
 from reasonforge.tasks.verify import verify_batch
 from reasonforge.trees import TreeConfig, build_trees, contexts, pair_rows, parses, sft_rows, stats_markdown
 
@@ -148,7 +148,7 @@ def test_a_corrupt_tree_is_rejected(trees, tmp_path, how, message):
     nodes, _ = trees
     path = tmp_path / "data/ultrainteract/trees.parquet"
     with pytest.raises(io.TableError, match=message):
-        io.write_table(corrupt(nodes, how), path)
+        io.write_table(corrupt(nodes, how), path, TreeNodes)
     assert not path.exists()
 
 

@@ -2,7 +2,7 @@ import pandas as pd
 import pytest
 
 from conftest import Scripted
-from reasonforge.tasks import build_family
+from reasonforge.tasks.pools import build_family
 from reasonforge.w2s import labels as labels_mod
 
 CFG = {"n_pretrain": 2, "n_train": 4, "n_test": 1, "n_ood": 1, "forms": ["cot", "pot"],

@@ -13,9 +13,15 @@ import pytest
 import yaml
 
 from reasonforge import config, io, job
+from reasonforge.cli import schema_for
 from reasonforge.dvcsync import SHAPE_STAGE, stage_outputs
 
 pytestmark = pytest.mark.slow
+
+
+def built_table(path):
+    """A built table, read and validated by the schema of its path (as `reasonforge validate` does)."""
+    return io.read_table(path, schema_for(path))
 
 
 def make_copy(root, dest, bin_dir, smoke_params=True):
@@ -261,7 +267,7 @@ def test_snakemake_builds_every_artifact(snakemake_build):
              for p in sorted(dest.glob(pattern))]
     assert len(alpha) == 3 + 2 + 1 + 1 + 6  # imagined, samples, step labels; rounds x2; compute; samples; 6 searches
     sh(["reasonforge", "validate", *tables, *w2s, *alpha], dest, env)
-    summary = io.read_table(dest / "results/eval/summary.csv")
+    summary = built_table(dest / "results/eval/summary.csv")
     # every model of the DAG is evaluated by name, and every best-of-N selector has its rows
     assert set(summary["model"]) == set(MODELS + W2S_EVAL + ALPHA_EVAL) | {f"bon-{s}" for s in SELECTORS}
     assert set(summary["benchmark"]) == {"math", "code", "logic"}
@@ -282,10 +288,10 @@ def test_snakemake_builds_every_artifact(snakemake_build):
 def test_eurus_artifacts(snakemake_build):
     """Trees, their SFT rows and pairs, stats, reward trends and held-out accuracies, built by the rules."""
     dest, env = snakemake_build
-    nodes = io.read_table(dest / "data/ultrainteract/trees.parquet")
+    nodes = built_table(dest / "data/ultrainteract/trees.parquet")
     assert nodes["tree_id"].nunique() == 3 * 6 and nodes["turn"].max() <= 2  # smoke: 6 per family, max_turns 2
-    pairs = io.read_table(dest / "data/ultrainteract/pairs.parquet")
-    sft = io.read_table(dest / "data/ultrainteract/sft.parquet")
+    pairs = built_table(dest / "data/ultrainteract/pairs.parquet")
+    sft = built_table(dest / "data/ultrainteract/sft.parquet")
     assert len(pairs) > 0 and len(sft) == int(nodes["correct"].sum())
     stats = (dest / "data/ultrainteract/stats.md").read_text()
     assert f"pairs: {len(pairs)}" in stats
@@ -303,18 +309,18 @@ def test_w2s_artifacts(snakemake_build):
     """Split, labels, stage-I selections of both iterations, stage-II samples and pairs, every
     weak-to-strong model, their evaluations and the PGR report, built by the rules."""
     dest, env = snakemake_build
-    split = io.read_table(dest / "data/w2s/split.parquet")
+    split = built_table(dest / "data/w2s/split.parquet")
     assert split.groupby(["task", "part"]).size().to_dict() == {(t, p): n for t in ("logic", "math")
                                                                  for p, n in (("train_1", 10), ("train_2", 12))}
-    weak, icl = io.read_table(dest / "data/w2s/weak_labels.parquet"), io.read_table(dest / "data/w2s/icl_labels.parquet")
+    weak, icl = built_table(dest / "data/w2s/weak_labels.parquet"), built_table(dest / "data/w2s/icl_labels.parquet")
     train_2 = set(split[split["part"] == "train_2"]["id"])
     assert set(weak["id"]) == set(icl["id"]) == train_2 and weak["answer"].notna().any()
     assert (weak["demos"] == 0).all() and icl["demos"].between(0, 1).all()  # smoke: k = 1, dropped where it does not fit
     for k in (1, 2):
-        sel = io.read_table(dest / f"data/w2s/stage1/iter{k}.parquet")
+        sel = built_table(dest / f"data/w2s/stage1/iter{k}.parquet")
         assert set(sel["id"]) <= train_2 and (sel["weak_answer"] == sel["icl_answer"]).all()
-    assert len(io.read_table(dest / "data/w2s/stage1/iter1.parquet")) > 0
-    samples = io.read_table(dest / "data/w2s/stage2/samples.parquet")
+    assert len(built_table(dest / "data/w2s/stage1/iter1.parquet")) > 0
+    samples = built_table(dest / "data/w2s/stage2/samples.parquet")
     assert len(samples) == 3 * len(train_2)  # smoke: n = 3
     stats = json.loads((dest / "data/w2s/stage2/stats.json").read_text())
     assert stats["questions"] == len(train_2) and sum(stats["outcomes"].values()) == len(train_2)
@@ -331,25 +337,25 @@ def test_alphallm_artifacts(snakemake_build):
     report, every round's search and policy and their greedy evaluations, the compute comparison
     with every method, budget and ablation rung, its plot."""
     dest, env = snakemake_build
-    imagined = io.read_table(dest / "data/alphallm/imagined.parquet")
-    held = set(pd.concat([io.read_table(dest / f"data/tasks/{t}/{s}.parquet") for t in ("math", "logic") for s in ("test", "ood")])["prompt"])
+    imagined = built_table(dest / "data/alphallm/imagined.parquet")
+    held = set(pd.concat([built_table(dest / f"data/tasks/{t}/{s}.parquet") for t in ("math", "logic") for s in ("test", "ood")])["prompt"])
     assert len(imagined) > 0 and not set(imagined.loc[imagined["status"] == "kept", "prompt"]) & held
     stats = json.loads((dest / "data/alphallm/imagine_stats.json").read_text())
     assert sum(s["candidates"] for s in stats.values()) == len(imagined)
-    samples = io.read_table(dest / "data/alphallm/samples.parquet")
+    samples = built_table(dest / "data/alphallm/samples.parquet")
     assert len(samples) == 2 * 6 * 2  # smoke: 6 problems per family, 2 samples each
-    steps = io.read_table(dest / "data/alphallm/step_labels.parquet")
+    steps = built_table(dest / "data/alphallm/step_labels.parquet")
     assert (steps["rollouts"] >= 1).all() and set(steps["id"]) <= set(samples["id"])
     critics = json.loads((dest / "results/alphallm/critics.json").read_text())
     assert set(critics) == {"value", "prm", "orm"} and all(c["n"] > 0 for c in critics.values())
     for kind in ("value", "prm", "orm"):
         assert (dest / f"models/critics/{kind}/config.json").exists()
     for r in (1, 2):
-        searched = io.read_table(dest / f"data/alphallm/search/round{r}.parquet")
+        searched = built_table(dest / f"data/alphallm/search/round{r}.parquet")
         assert set(searched["id"]) == set(imagined.loc[imagined["status"] == "kept", "id"])
         assert (dest / f"models/alphallm/round{r}/config.json").exists()
         assert (dest / f"results/eval/alphallm-round{r}/math.parquet").exists()
-    table = io.read_table(dest / "results/alphallm/compute.parquet")
+    table = built_table(dest / "results/alphallm/compute.parquet")
     methods = set(zip(table["method"], table["budget"]))
     assert {("greedy", 1), ("self-consistency", 2), ("best-of-n orm", 2), ("best-of-n rm", 2), ("eta-mcts", 1),
             ("eta-mcts", 2), ("ablation vanilla", 2), ("ablation rollout", 2)} <= methods
@@ -367,14 +373,14 @@ def test_w2s_gold_of_train_2_never_reaches_a_method(snakemake_build, tmp_path):
     dest, env = snakemake_build
     copy = tmp_path / "shuffled"
     env2 = copy_build(dest, copy, env)
-    train_2 = io.read_table(copy / "data/w2s/split.parquet").query("part == 'train_2'")
+    train_2 = built_table(copy / "data/w2s/split.parquet").query("part == 'train_2'")
     for task, ids in train_2.groupby("task")["id"]:
         path = copy / f"data/tasks/{task}/train.parquet"
-        pool = io.read_table(path)
+        pool = built_table(path)
         rows = pool.index[pool["id"].isin(set(ids))]
         rolled = pool.loc[rows, ["answer", "solution"]].to_numpy()
         pool.loc[rows, ["answer", "solution"]] = list(rolled[1:]) + list(rolled[:1])  # each question gets another's gold
-        io.write_table(pool, path)
+        io.write_table(pool, path, schema_for(path))
     tables = ["data/w2s/split.parquet", "data/w2s/gold_train_1.parquet", "data/w2s/weak_labels.parquet",
               "data/w2s/icl_labels.parquet", "data/w2s/stage1/iter1.parquet", "data/w2s/stage1/iter2.parquet",
               "data/w2s/relabels/iter1.parquet", "data/w2s/stage2/samples.parquet", "data/w2s/stage2/pairs.parquet"]
@@ -401,10 +407,10 @@ def test_pools_are_disjoint_and_the_corpus_uses_only_pretrain(snakemake_build):
     learn from holds problems of the pretrain pools only."""
     dest, _ = snakemake_build
     for family in ("math", "code", "logic"):
-        pools = {s: io.read_table(dest / f"data/tasks/{family}/{s}.parquet") for s in ("pretrain", "train", "test", "ood")}
+        pools = {s: built_table(dest / f"data/tasks/{family}/{s}.parquet") for s in ("pretrain", "train", "test", "ood")}
         prompts = [set(df["prompt"]) for df in pools.values()]
         assert sum(map(len, prompts)) == len(set().union(*prompts)), family
-    corpus = io.read_table(dest / "data/corpus/pretrain.parquet")
+    corpus = built_table(dest / "data/corpus/pretrain.parquet")
     used = {i for s in corpus["sources"] for i in s.split(",")}
     assert used and all("-pretrain-" in i for i in used)
 
@@ -533,7 +539,7 @@ def test_pretrained_model_and_external_benchmark_rules(snakemake_build, root):
     finally:
         (dest / "params.yaml").write_text(original)  # the later tests use this build with the smoke params
     assert json.loads((dest / "models/base/local/source.json").read_text())["kind"] == "local"
-    df = io.read_table(dest / "results/eval/local/gsm.parquet")
+    df = built_table(dest / "results/eval/local/gsm.parquet")
     assert len(df[df["greedy"]]) == 3 and set(df["split"]) == {"test"}
 
 
@@ -627,6 +633,43 @@ def test_slurm_build_matches_a_local_build(slurm, snakemake_build, dvc_build):
     assert "submitted with SLURM jobid" in logs  # it did go through sbatch
     assert differing_outputs(a, b) == NONDETERMINISTIC
     assert dvc_stale(a, env) == set()
+
+
+def rules_of(root, family) -> set[str]:
+    """The rule names a family's rules file declares."""
+    text = (root / f"rules/{family}.smk").read_text()
+    return set(re.findall(r"^rule (\w+):", text, re.M)) | set(re.findall(r"^use rule \w+ as (\w+)", text, re.M))
+
+
+def stale_after_edit(tree, env, module) -> tuple[set[str], dict[str, str]]:
+    """The stages stale for a reason of their own (both tools agree on them) and every job Snakemake
+    would run, after a comment is added to `module`; then the module is put back as it was."""
+    path = tree / module
+    text, st = path.read_text(), path.stat()
+    path.write_text(text + "\n# edited\n")
+    try:
+        return agree(tree, env), snakemake_jobs(tree, env)
+    finally:
+        path.write_text(text)
+        os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+
+
+def test_an_edit_rebuilds_only_what_imports_it(snakemake_build, tmp_path):
+    """One family's schema module is a code input of that family's stages alone (io.py found schemas
+    by path, which made tables.py a code input of every stage), and an edit of best-of-N selection
+    does not re-run MCTS decoding (it was in the module the decoding job imports)."""
+    dest, env = snakemake_build
+    copy = tmp_path / "edits"
+    env = copy_build(dest, copy, env)
+    stage_rule = {name: name.split("-")[0] for name in stage_outputs(copy / "dvc.yaml")}
+    for family, module in [("w2s", "src/reasonforge/w2s/tables.py"), ("eurus", "src/reasonforge/eurus/tables.py"),
+                           ("alphallm", "src/reasonforge/alphallm/tables.py")]:
+        own, jobs = stale_after_edit(copy, env, module)
+        assert own and {stage_rule[s] for s in own} <= rules_of(copy, family), (module, own)
+        assert all(module in jobs[s] for s in own)
+    own, jobs = stale_after_edit(copy, env, "src/reasonforge/evaluate/bon.py")
+    assert {"bon_select", "alphallm_compute"} <= own and not any(s.startswith("alphallm_mcts") for s in jobs), jobs
+    assert "Nothing to be done" in sh(["snakemake", "-n"], copy, env).stdout  # each edit put back
 
 
 def test_code_edit_then_one_target_rebuilt(snakemake_build):

@@ -160,13 +160,57 @@ def remote_problem(root: Path, name: str | None) -> str | None:
     return None
 
 
+# Artifact path patterns -> their schema ("module.Class" under reasonforge), for `reasonforge validate`.
+# Imported on use: the build's scripts name their schemas themselves and never read this map.
+SCHEMA_FOR_PATH = {
+    "data/tasks/*/*.parquet": "tables.Instructions",
+    "data/corpus/*.parquet": "tables.Corpus",
+    "results/eval/*/*.parquet": "tables.EvalSamples",
+    "results/bon/*/*.parquet": "tables.EvalSamples",
+    "results/seeds/*.parquet": "tables.EvalSamples",           # the claims' seeded evaluations and rerankings
+    "results/eval/summary.csv": "tables.Summary",
+    "data/ultrainteract/trees.parquet": "eurus.tables.TreeNodes",
+    "data/ultrainteract/sft.parquet": "eurus.tables.SFTData",
+    "data/ultrainteract/pairs.parquet": "eurus.tables.Pairs",
+    "data/w2s/split.parquet": "w2s.tables.W2SSplit",
+    "data/w2s/gold_train_*.parquet": "w2s.tables.W2SGold",
+    "data/w2s/*labels.parquet": "w2s.tables.W2SLabels",
+    "data/w2s/relabels/*.parquet": "w2s.tables.W2SLabels",
+    "data/w2s/stage2/samples.parquet": "w2s.tables.W2SLabels",
+    "data/w2s/stage1/*.parquet": "w2s.tables.W2SSelection",
+    "data/w2s/stage2/pairs.parquet": "w2s.tables.W2SPairs",
+    "data/alphallm/imagined.parquet": "alphallm.tables.AlphaImagined",
+    "data/alphallm/samples.parquet": "alphallm.tables.AlphaSamples",
+    "data/alphallm/step_labels.parquet": "alphallm.tables.AlphaStepLabels",
+    "data/alphallm/search/*.parquet": "alphallm.tables.AlphaSearch",
+    "results/alphallm/samples/*.parquet": "tables.EvalSamples",
+    "results/alphallm/mcts/*.parquet": "alphallm.tables.AlphaDecoded",
+    "results/alphallm/compute.parquet": "alphallm.tables.AlphaCompute",
+}
+
+
+def schema_for(path: str | Path):
+    """The schema of an artifact, found by the tail of its path (absolute or relative)."""
+    import fnmatch
+    import importlib
+    import re
+
+    norm = re.sub(r"data/seeds/seed\d+/w2s/", "data/w2s/", str(path).replace("\\", "/"))  # the claims' seeded reruns
+    norm = re.sub(r"(data|results)/seeds/seed\d+/alphallm/", r"\1/alphallm/", norm)
+    for pattern, name in SCHEMA_FOR_PATH.items():
+        if fnmatch.fnmatch(norm, pattern) or fnmatch.fnmatch(norm, "*/" + pattern):
+            module, cls = name.rsplit(".", 1)
+            return getattr(importlib.import_module(f"reasonforge.{module}"), cls)
+    raise KeyError(f"{path}: no schema for this artifact (known: {', '.join(SCHEMA_FOR_PATH)})")
+
+
 def cmd_validate(args) -> int:
     from .io import TableError, read_table
 
     bad = 0
     for path in args.paths:  # relative to the current directory or absolute: the schema is found by the path's tail
         try:
-            df = read_table(Path(path).absolute())
+            df = read_table(Path(path).absolute(), schema_for(Path(path).absolute()))
             print(f"{path}: ok ({len(df)} rows)")
         except (TableError, KeyError) as exc:
             print(str(exc).strip("'\""), file=sys.stderr)

@@ -79,11 +79,16 @@ def imported_modules(path: Path, src: Path) -> set[Path]:
     todo = [path]
     while todo:
         current = todo.pop()
-        for cand in _direct_imports(current, src, current.stat().st_mtime_ns):
+        for cand in direct_imports(current, src):
             if cand not in seen:
                 seen.add(cand)
                 todo.append(cand)
     return seen
+
+
+def direct_imports(path: Path, src: Path) -> tuple[Path, ...]:
+    """The files of the `reasonforge` package under `src` that `path` imports itself."""
+    return _direct_imports(path, src, path.stat().st_mtime_ns)
 
 
 @functools.lru_cache(maxsize=None)

@@ -19,7 +19,6 @@ import pandera.errors
 
 from .buildstate import record_publication
 from .job import check_owner, in_build
-from .tables import schema_for
 
 
 class TableError(ValueError):
@@ -110,9 +109,9 @@ def _validate(df: pd.DataFrame, schema, path) -> pd.DataFrame:
         raise TableError(f"{path}: does not match schema {schema.__name__}: {exc}") from None
 
 
-def write_table(df: pd.DataFrame, path: str | Path, schema=None) -> pd.DataFrame:
-    """Validate, then write parquet (or csv by suffix) atomically."""
-    schema = schema or schema_for(str(path))
+def write_table(df: pd.DataFrame, path: str | Path, schema) -> pd.DataFrame:
+    """Validate against `schema` (a pandera model), then write parquet (or csv by suffix) atomically.
+    The caller names the schema, so only the code that writes or reads a table imports it."""
     df = _validate(df.reset_index(drop=True), schema, path)
     suffix = Path(path).suffix
     with atomic_path(path, suffix=suffix) as tmp:
@@ -123,8 +122,7 @@ def write_table(df: pd.DataFrame, path: str | Path, schema=None) -> pd.DataFrame
     return df
 
 
-def read_table(path: str | Path, schema=None) -> pd.DataFrame:
-    schema = schema or schema_for(str(path))
+def read_table(path: str | Path, schema) -> pd.DataFrame:
     path = Path(path)
     if not path.exists():
         raise TableError(f"{path}: no such file")

@@ -52,8 +52,9 @@ def greedy_test_accuracy(evals: list) -> float:
 def greedy_test_accuracy_of(paths: list[str]) -> float:
     """`greedy_test_accuracy` of the eval tables at `paths` (read and validated)."""
     from .. import io
+    from ..tables import EvalSamples
 
-    return greedy_test_accuracy([io.read_table(p) for p in paths])
+    return greedy_test_accuracy([io.read_table(p, EvalSamples) for p in paths])
 
 
 def seed_of(path: str) -> int:

@@ -10,6 +10,7 @@ import pandas as pd
 from .. import io
 from ..models.generate import SamplingConfig, load_generator
 from ..sandbox import Sandbox
+from ..tables import EvalSamples, Instructions
 from ..tasks.verify import verify_batch
 
 
@@ -46,10 +47,10 @@ def evaluate_files(model_dir: str, task_paths: list[str], outputs: list[str], na
         print("sandbox protections:", ", ".join(sandbox.protections))
         for out in outputs:
             benchmark = Path(out).stem
-            instructions = pd.concat([io.read_table(p) for p in task_paths if Path(p).parent.name == benchmark])
+            instructions = pd.concat([io.read_table(p, Instructions) for p in task_paths if Path(p).parent.name == benchmark])
             samples = evaluate(generator, instructions, name, benchmark, cfg["generation"], n_samples, sandbox,
                                seed=seed, timeout=box["timeout_s"], greedy=greedy)
-            io.write_table(samples, out)
+            io.write_table(samples, out, EvalSamples)
             shown = samples[samples["greedy"]] if greedy else samples
             print(benchmark, "greedy" if greedy else "sample", "accuracy",
                   shown.groupby("split")["correct"].mean().round(3).to_dict())

@@ -1,4 +1,4 @@
-"""Load a model directory, or import a pretrained one (hub id or local path) into the build."""
+"""Load a model directory (a causal LM, or a reward model: one score per sequence), or import a pretrained one (hub id or local path) into the build."""
 from __future__ import annotations
 
 import json
@@ -13,6 +13,17 @@ def load_model(path: str | Path, device: str = "cpu"):
     if tok.pad_token is None:
         tok.pad_token = tok.eos_token
     model = AutoModelForCausalLM.from_pretrained(path).to(device).eval()
+    return model, tok
+
+
+def load_reward_model(path: str | Path):
+    """A sequence-classification model with one label (a reward model or value head) and its tokenizer."""
+    import torch
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(path)
+    model = AutoModelForSequenceClassification.from_pretrained(path, num_labels=1, dtype=torch.float32)
+    model.config.pad_token_id = tok.pad_token_id
     return model, tok
 
 

@@ -41,7 +41,7 @@ class SequenceScorer(_Scorer):
     the head reads the last token: scored without EOS, held-out pair accuracy was 46%)."""
 
     def _load(self, path):
-        from ..train.reward import load_reward_model
+        from .load import load_reward_model
 
         return load_reward_model(path)
 

@@ -16,10 +16,21 @@ import copy
 from dataclasses import dataclass, field
 
 import pandas as pd
+import pandera.pandas as pa
+from pandera.typing import Series
 
 from .common import lora_config, load_causal_lm, save_trained, save_unchanged, scratch_dir, trl_config
 
 ALGOS = ("dpo", "nca", "kto", "orpo")
+
+
+class PreferencePairs(pa.DataFrameModel):
+    """The columns the trainers read of a pairs table (Eurus's trees' pairs, weak-to-strong's stage
+    II pairs): each method's own schema checked the whole table when its job wrote it."""
+
+    prompt: Series[str] = pa.Field(str_length={"min_value": 1})
+    chosen: Series[str]
+    rejected: Series[str]
 
 
 @dataclass

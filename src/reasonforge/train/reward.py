@@ -16,6 +16,7 @@ import pandas as pd
 import torch
 from torch import nn
 
+from ..models.load import load_reward_model
 from .common import lora_config, save_trained, scratch_dir, trl_config
 
 LOSSES = ("bt", "dr", "bt+dr")
@@ -54,15 +55,6 @@ class RewardRun:
     trl: dict = field(default_factory=dict)   # options of trl.RewardConfig
     lora: dict | None = None
     seed: int = 0
-
-
-def load_reward_model(path: str):
-    from transformers import AutoModelForSequenceClassification, AutoTokenizer
-
-    tok = AutoTokenizer.from_pretrained(path)
-    model = AutoModelForSequenceClassification.from_pretrained(path, num_labels=1, dtype=torch.float32)
-    model.config.pad_token_id = tok.pad_token_id
-    return model, tok
 
 
 def split_pairs(pairs: pd.DataFrame, heldout: float, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
