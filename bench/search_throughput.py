@@ -22,7 +22,7 @@ import torch
 from reasonforge import config, io
 from reasonforge.alphallm.data import compute_problems, load_critics
 from reasonforge.models.generate import SamplingConfig, load_generator
-from reasonforge.search.mcts import MCTSConfig, search
+from reasonforge.alphallm.mcts import MCTSConfig, search
 
 
 def main() -> None:

@@ -15,10 +15,10 @@ import time
 import pandas as pd
 
 from reasonforge import config, io
-from reasonforge.interact import InteractConfig
+from reasonforge.eurus.interact import InteractConfig
 from reasonforge.models.generate import load_generator
 from reasonforge.sandbox import Sandbox
-from reasonforge.trees import TreeConfig, build_trees
+from reasonforge.eurus.trees import TreeConfig, build_trees
 
 
 class CountingSandbox:

@@ -7,7 +7,7 @@ from reasonforge import io, job
 from reasonforge.alphallm.tables import AlphaCompute, AlphaDecoded
 from reasonforge.tables import EvalSamples, Instructions
 from reasonforge.alphallm.compute import ablation_table, compute_table, plot, sampling_rows, search_rows
-from reasonforge.search.critics import Critic
+from reasonforge.alphallm.critics import Critic
 
 sm = snakemake  # noqa: F821
 with job.running(sm.log[0]):

@@ -1,9 +1,9 @@
-"""rule alphallm_critic -> reasonforge.train.critic.train_critic on reasonforge.search.critics' rows"""
+"""rule alphallm_critic -> reasonforge.train.critic.train_critic on reasonforge.alphallm.critics' rows"""
 import torch
 
 from reasonforge import io, job
 from reasonforge.alphallm.tables import AlphaSamples, AlphaStepLabels
-from reasonforge.search.critics import heldout_ids, orm_rows, value_rows
+from reasonforge.alphallm.critics import heldout_ids, orm_rows, value_rows
 from reasonforge.train.critic import CriticRun, train_critic
 
 sm = snakemake  # noqa: F821

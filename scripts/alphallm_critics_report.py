@@ -1,7 +1,7 @@
-"""rule alphallm_critics_report -> reasonforge.search.critics.judge_metrics of each critic, held out"""
+"""rule alphallm_critics_report -> reasonforge.alphallm.critics.judge_metrics of each critic, held out"""
 from reasonforge import io, job
 from reasonforge.alphallm.tables import AlphaSamples, AlphaStepLabels
-from reasonforge.search.critics import Critic, heldout_ids, judge_metrics, orm_rows, value_rows
+from reasonforge.alphallm.critics import Critic, heldout_ids, judge_metrics, orm_rows, value_rows
 
 sm = snakemake  # noqa: F821
 with job.running(sm.log[0]):

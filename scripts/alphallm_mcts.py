@@ -1,4 +1,4 @@
-"""rule alphallm_mcts -> reasonforge.alphallm.compute.search_variant (eta-MCTS, reasonforge.search.mcts), per variant"""
+"""rule alphallm_mcts -> reasonforge.alphallm.decode.search_variant (eta-MCTS, reasonforge.alphallm.mcts), per variant"""
 from pathlib import Path
 
 from reasonforge import io, job

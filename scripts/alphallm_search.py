@@ -1,11 +1,11 @@
-"""rule alphallm_search -> reasonforge.alphallm.improve.search_round (eta-MCTS, reasonforge.search.mcts)"""
+"""rule alphallm_search -> reasonforge.alphallm.improve.search_round (eta-MCTS, reasonforge.alphallm.mcts)"""
 from reasonforge import io, job
 from reasonforge.alphallm.tables import AlphaImagined, AlphaSearch
 from reasonforge.alphallm.data import load_critics
 from reasonforge.alphallm.improve import search_round
 from reasonforge.models.generate import load_generator
 from reasonforge.sandbox import Sandbox
-from reasonforge.search.mcts import MCTSConfig
+from reasonforge.alphallm.mcts import MCTSConfig
 
 sm = snakemake  # noqa: F821
 with job.running(sm.log[0]):

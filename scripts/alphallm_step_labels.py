@@ -1,4 +1,4 @@
-"""rule alphallm_step_labels -> reasonforge.search.critics.step_labels"""
+"""rule alphallm_step_labels -> reasonforge.alphallm.critics.step_labels"""
 import pandas as pd
 
 from reasonforge import io, job
@@ -6,7 +6,7 @@ from reasonforge.alphallm.tables import AlphaSamples, AlphaStepLabels
 from reasonforge.tables import Instructions
 from reasonforge.models.generate import load_generator
 from reasonforge.sandbox import Sandbox
-from reasonforge.search.critics import step_labels
+from reasonforge.alphallm.critics import step_labels
 
 sm = snakemake  # noqa: F821
 with job.running(sm.log[0]):

@@ -1,13 +1,13 @@
-"""rule build_trees -> reasonforge.trees.build_trees"""
+"""rule build_trees -> reasonforge.eurus.trees.build_trees"""
 import pandas as pd
 
 from reasonforge import io, job
 from reasonforge.eurus.tables import TreeNodes
 from reasonforge.tables import Instructions
-from reasonforge.interact import InteractConfig, make_critic
+from reasonforge.eurus.interact import InteractConfig, make_critic
 from reasonforge.models.generate import load_generator
 from reasonforge.sandbox import Sandbox
-from reasonforge.trees import TreeConfig, build_trees
+from reasonforge.eurus.trees import TreeConfig, build_trees
 
 sm = snakemake  # noqa: F821
 with job.running(sm.log[0]):

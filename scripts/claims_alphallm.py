@@ -1,8 +1,9 @@
-"""rule claims_alphallm -> reasonforge.evaluate.claims.alphallm_claims (accuracy_at from reasonforge.alphallm.compute)"""
+"""rule claims_alphallm -> reasonforge.alphallm.claims.alphallm_claims (accuracy_at from reasonforge.alphallm.compute)"""
 from reasonforge import io, job
 from reasonforge.alphallm.tables import AlphaCompute
 from reasonforge.alphallm.compute import LADDER, accuracy_at
-from reasonforge.evaluate.claims import alphallm_claims, claims_json, claims_markdown, greedy_test_accuracy_of, seed_of
+from reasonforge.alphallm.claims import alphallm_claims
+from reasonforge.evaluate.claims import claims_json, claims_markdown, greedy_test_accuracy_of, seed_of
 
 sm = snakemake  # noqa: F821
 with job.running(sm.log[0]):

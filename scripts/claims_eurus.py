@@ -1,11 +1,12 @@
-"""rule claims_eurus -> reasonforge.evaluate.claims.eurus_claims"""
+"""rule claims_eurus -> reasonforge.eurus.claims.eurus_claims"""
 import json
 from pathlib import Path
 
 import pandas as pd
 
 from reasonforge import io, job
-from reasonforge.evaluate.claims import claims_json, claims_markdown, eurus_claims, greedy_test_accuracy_of, seed_of
+from reasonforge.eurus.claims import eurus_claims
+from reasonforge.evaluate.claims import claims_json, claims_markdown, greedy_test_accuracy_of, seed_of
 
 sm = snakemake  # noqa: F821
 

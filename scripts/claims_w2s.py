@@ -1,8 +1,9 @@
-"""rule claims_w2s -> reasonforge.evaluate.claims.w2s_claims"""
+"""rule claims_w2s -> reasonforge.w2s.claims.w2s_claims"""
 from reasonforge import io, job
 from reasonforge.w2s.tables import W2SGold, W2SLabels, W2SSelection
-from reasonforge.evaluate.claims import claims_json, claims_markdown, greedy_test_accuracy_of, seed_of, w2s_claims
+from reasonforge.evaluate.claims import claims_json, claims_markdown, greedy_test_accuracy_of, seed_of
 from reasonforge.evaluate.metrics import pgr
+from reasonforge.w2s.claims import w2s_claims
 from reasonforge.w2s.select import precision
 
 sm = snakemake  # noqa: F821

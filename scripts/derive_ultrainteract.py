@@ -1,7 +1,7 @@
-"""rule derive_ultrainteract -> reasonforge.trees.extract"""
+"""rule derive_ultrainteract -> reasonforge.eurus.derive"""
 from reasonforge import io, job
 from reasonforge.eurus.tables import Pairs, SFTData, TreeNodes
-from reasonforge.trees import pair_rows, sft_rows, stats_markdown
+from reasonforge.eurus.derive import pair_rows, sft_rows, stats_markdown
 
 sm = snakemake  # noqa: F821
 with job.running(sm.log[0]):

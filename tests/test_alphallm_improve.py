@@ -4,7 +4,7 @@ import pandas as pd
 from conftest import Judge, Stepper
 
 from reasonforge.alphallm.improve import search_round, sft_rows
-from reasonforge.search.mcts import MCTSConfig
+from reasonforge.alphallm.mcts import MCTSConfig
 
 
 def test_best_leaves_kept_by_the_orm_and_checked_against_the_imagined_answer():

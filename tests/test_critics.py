@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 from conftest import Scripted
 
-from reasonforge.search.critics import heldout_ids, judge_metrics, orm_rows, step_labels, step_prefixes, value_rows
+from reasonforge.alphallm.critics import heldout_ids, judge_metrics, orm_rows, step_labels, step_prefixes, value_rows
 
 GEN = dict(temperature=1.0, top_p=1.0, max_new_tokens=16, batch_size=8)
 TASK = dict(id="m1", task="math", form="cot", prompt="Q: 2+3?\nA (steps):\n", answer="5", tests=None, split="train")

@@ -1,7 +1,8 @@
 import pandas as pd
 import pytest
 
-from reasonforge.interact import InteractConfig, ModelCritic, critique_all, header, rollout, verifier_critique
+from reasonforge.eurus.critic import ModelCritic, verifier_critique
+from reasonforge.eurus.interact import InteractConfig, critique_all, header, rollout
 from reasonforge.tasks.pools import build_family
 from reasonforge.tasks.verify import Verdict, verify_batch
 

@@ -4,7 +4,7 @@ import math
 import pytest
 from conftest import Judge, Stepper
 
-from reasonforge.search.mcts import MCTSConfig, Node, backup, merge, search, select, uct, width
+from reasonforge.alphallm.mcts import MCTSConfig, Node, backup, merge, search, select, uct, width
 
 
 def node_with(value, child_values, depth=0):

@@ -151,7 +151,7 @@ def test_heldout_split_is_by_tree_and_accuracy_counts_ties_as_wrong():
 
 
 def test_critics_learn_a_separable_label_and_read_in_unit_range(base, tmp_path):
-    from reasonforge.search.critics import Critic
+    from reasonforge.alphallm.critics import Critic
     from reasonforge.train.critic import CriticRun, train_critic
 
     rows = pd.DataFrame([dict(prompt="Q: x\n", completion=c, label=float(c.startswith("Answer: T"))) for c in

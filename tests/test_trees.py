@@ -2,11 +2,12 @@ import pandas as pd
 import pytest
 
 from reasonforge import io
-from reasonforge.interact import InteractConfig
+from reasonforge.eurus.interact import InteractConfig
 from reasonforge.eurus.tables import Pairs, SFTData, TreeNodes
 from reasonforge.tasks.pools import build_family
 from reasonforge.tasks.verify import verify_batch
-from reasonforge.trees import TreeConfig, build_trees, contexts, pair_rows, parses, sft_rows, stats_markdown
+from reasonforge.eurus.derive import contexts, pair_rows, sft_rows, stats_markdown
+from reasonforge.eurus.trees import TreeConfig, build_trees, parses
 
 from conftest import Scripted
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..search.critics import Critic
+from .critics import Critic
 
 
 def prompt_pool(train_pools: list[pd.DataFrame], n: int) -> pd.DataFrame:

@@ -12,7 +12,7 @@ from dataclasses import replace
 import pandas as pd
 
 from ..models.generate import SamplingConfig
-from ..search.mcts import MCTSConfig, search
+from .mcts import MCTSConfig, search
 from ..tasks.verify import verify_batch
 
 # Each rung adds one part of eta-MCTS to the one before; the last is eta-MCTS as configured.

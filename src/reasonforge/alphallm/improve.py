@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..search.mcts import MCTSConfig, search
+from .mcts import MCTSConfig, search
 from ..tasks.verify import verify_batch
 
 

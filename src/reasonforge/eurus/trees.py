@@ -23,10 +23,10 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ..interact.loop import InteractConfig, continue_context, critique_all, observation
 from ..tasks import code as code_task
 from ..tasks import math as math_task
 from ..tasks.verify import verify_batch
+from .interact import InteractConfig, continue_context, critique_all, observation
 
 
 @dataclass

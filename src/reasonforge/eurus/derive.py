@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..interact.loop import continue_context
+from .interact import continue_context
 
 
 def contexts(nodes: pd.DataFrame) -> dict[str, str]:
