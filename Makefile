@@ -31,6 +31,7 @@ claims: install
 
 test: install
 	$(VENV)/bin/reasonforge dvc-sync --check
+	$(VENV)/bin/reasonforge readme --check
 	$(SNAKE) --lint
 	$(PY) -m pytest -q -x -rs --durations 25 --timeout 1800 tests; rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 1; fi; exit $$rc
 

@@ -163,3 +163,28 @@ def test_cli_validate_resolves_paths_from_anywhere(tmp_path, monkeypatch, capsys
     monkeypatch.chdir(tmp_path / "data")
     assert main(["validate", "tasks/math/test.parquet", "../data/tasks/math/test.parquet", str(good)]) == 0
     assert capsys.readouterr().out.count(": ok (2 rows)") == 4
+
+
+def test_readme_claims_section_is_written_from_the_claims_tables(tmp_path, capsys):
+    """The README's claims section is the claims target's tables, never typed: --check fails when a
+    table changed, `reasonforge readme` rewrites the section alone."""
+    from reasonforge.cli import CLAIMS_BEGIN, CLAIMS_END, main
+
+    (tmp_path / "results/claims").mkdir(parents=True)
+    (tmp_path / "results/claims/m.md").write_text("# M: claims\n\nnote\n\n| claim | verdict |\n|---|---|\n| **M1** x | reproduced |\n")
+    (tmp_path / "README.md").write_text(f"intro\n\n{CLAIMS_BEGIN}\nold\n{CLAIMS_END}\n\nlayout\n")
+    assert main(["readme", "--check", "--root", str(tmp_path)]) == 1
+    assert main(["readme", "--root", str(tmp_path)]) == 0
+    text = (tmp_path / "README.md").read_text()
+    assert "| **M1** x | reproduced |" in text and "old" not in text and text.startswith("intro") and text.endswith("layout\n")
+    assert "**M: claims** ([results/claims/m.md](results/claims/m.md))" in text and "note" not in text
+    assert main(["readme", "--check", "--root", str(tmp_path)]) == 0
+    (tmp_path / "results/claims/m.md").write_text("# M: claims\n\n| claim | verdict |\n|---|---|\n| **M1** x | not reproduced |\n")
+    assert main(["readme", "--check", "--root", str(tmp_path)]) == 1
+    assert "run `reasonforge readme`" in capsys.readouterr().err
+
+
+def test_the_readme_claims_section_is_current(root):
+    from reasonforge.cli import main
+
+    assert main(["readme", "--check", "--root", str(root)]) == 0

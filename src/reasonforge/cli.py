@@ -33,6 +33,56 @@ def cmd_dvc_sync(args) -> int:
     return 0
 
 
+CLAIMS_BEGIN = "<!-- claims: written by `reasonforge readme` from results/claims/*.md; do not edit -->"
+CLAIMS_END = "<!-- /claims -->"
+
+
+def claims_files(root: Path) -> list[str]:
+    """Every method's claims table (results/claims/<method>.md), by name: a new method's claims join
+    the README without an edit here."""
+    found = sorted(str(p.relative_to(root)) for p in (root / "results/claims").glob("*.md"))
+    if not found:
+        raise FileNotFoundError(f"{root / 'results/claims'}: no claims tables (build them: snakemake claims)")
+    return found
+
+
+def claims_block(root: Path) -> str:
+    """The README's claims section: each method's claims table as the claims target wrote it (so no
+    number in the README is typed by hand), under its title and a link to the whole file."""
+    parts = []
+    for rel in claims_files(root):
+        text = (root / rel).read_text().splitlines()
+        title = text[0].removeprefix("# ").strip() if text else rel
+        rows = [line for line in text if line.startswith("|")]
+        parts.append(f"**{title}** ([{rel}]({rel}))\n\n" + "\n".join(rows))
+    return "\n\n".join([CLAIMS_BEGIN, *parts, CLAIMS_END])
+
+
+def cmd_readme(args) -> int:
+    """Rewrite the README's claims section from results/claims/*.md (--check: fail if it differs)."""
+    from .io import write_text
+
+    root = Path(args.root)
+    readme = root / "README.md"
+    text = readme.read_text()
+    if text.count(CLAIMS_BEGIN) != 1 or text.count(CLAIMS_END) != 1:
+        print(f"{readme}: needs one claims section, {CLAIMS_BEGIN} ... {CLAIMS_END}", file=sys.stderr)
+        return 1
+    head, rest = text.split(CLAIMS_BEGIN)
+    tail = rest.split(CLAIMS_END, 1)[1]
+    new = head + claims_block(root) + tail
+    if args.check:
+        if new != text:
+            print(f"{readme}: the claims section differs from results/claims/*.md: run `reasonforge readme`",
+                  file=sys.stderr)
+            return 1
+        print(f"{readme}: claims section up to date")
+        return 0
+    write_text(readme, new)
+    print(f"{readme}: claims section written from {', '.join(claims_files(root))}")
+    return 0
+
+
 def _tool(name: str) -> str:
     """The command installed beside this python (the project's venv), else the one on PATH."""
     beside = Path(sys.executable).with_name(name)
@@ -321,6 +371,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--check", action="store_true", help="fail if dvc.yaml is stale")
     p.add_argument("--root", default=".")
     p.set_defaults(fn=cmd_dvc_sync)
+    p = sub.add_parser("readme", help="write the README's claims section from results/claims/*.md")
+    p.add_argument("--check", action="store_true", help="fail if the README's claims section is stale")
+    p.add_argument("--root", default=".")
+    p.set_defaults(fn=cmd_readme)
     p = sub.add_parser("dvc-commit", help="record finished Snakemake outputs in dvc.lock")
     p.add_argument("--root", default=".")
     p.set_defaults(fn=cmd_dvc_commit)
