@@ -29,6 +29,7 @@ localrules:
     derive_ultrainteract,
     reward_trends,
     summarize,
+    results_page,
     w2s_split,
     w2s_select,
     w2s_stage2_pairs,
@@ -36,6 +37,20 @@ localrules:
     claims_eurus,
     claims_w2s,
     claims_alphallm,
+
+
+# The build's results pages, gathered into results/README.md: one line per page a method adds.
+RESULTS = [
+    rules.summarize.output.table,
+    rules.summarize.output.plot,
+    rules.derive_ultrainteract.output.stats,
+    rules.reward_trends.output.plot,
+    rules.rm_accuracy.output[0],
+    rules.w2s_report.output.table,
+    rules.alphallm_critics_report.output.table,
+    rules.alphallm_compute.output.ablation,
+    rules.alphallm_compute.output.plot,
+]
 
 
 rule all:
@@ -46,6 +61,25 @@ rule all:
         rules.rm_accuracy.output,
         rules.w2s_report.output,
         rules.alphallm.input,
+        "results/README.md",
+
+
+rule results_page:
+    """Every results page of the build in one file (results/README.md), linked from the README."""
+    input:
+        pages=RESULTS,
+        code=code("results_page"),
+    output:
+        "results/README.md",
+    conda:
+        ENV
+    log:
+        "logs/results_page.log",
+    threads: threads_of("tables")
+    resources:
+        **resources_of("tables"),
+    script:
+        "scripts/results_page.py"
 
 
 onstart:

@@ -110,3 +110,22 @@ def test_reward_trends_table_and_plot(tmp_path):
     assert (tmp_path / "t.png").stat().st_size > 1000
     with pytest.raises(ValueError, match=r"orpo: metrics.parquet lacks \['rewards_rejected'\]"):
         report.reward_trends({"orpo": pd.DataFrame({"step": [1], "rewards_chosen": [0.1]})})
+
+
+def test_results_page_gathers_the_pages_under_their_paths(tmp_path):
+    (tmp_path / "results/eval").mkdir(parents=True)
+    (tmp_path / "results/plots").mkdir()
+    (tmp_path / "data").mkdir()
+    table, plot, stats, metrics = (tmp_path / "results/eval/table.md", tmp_path / "results/plots/a.png",
+                                   tmp_path / "data/stats.md", tmp_path / "results/m.json")
+    table.write_text("# Table\n\n| model | x |\n|---|---|\n| weak | 1.0 |\n")
+    plot.write_bytes(b"png")
+    stats.write_text("## Stats\n- trees: 3\n")
+    metrics.write_text('{"b": 1, "a": 0.5}')
+    out = tmp_path / "results/README.md"
+    page = report.results_page([str(table), str(plot), str(stats), str(metrics)], str(out))
+    assert f"## [{table}](eval/table.md)" in page and "## Table" in page and "| weak | 1.0 |" in page
+    assert "![a](plots/a.png)" in page and "### Stats" in page and "](../data/stats.md)" in page
+    assert '"a": 0.5' in page and page.index('"a"') < page.index('"b"')
+    with pytest.raises(ValueError, match="notes.txt: a results page is .md, .png or .json"):
+        report.results_page([str(tmp_path / "notes.txt")], str(out))

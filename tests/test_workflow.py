@@ -275,6 +275,8 @@ def test_snakemake_builds_every_artifact(snakemake_build):
     table = (dest / "results/eval/table.md").read_text()
     assert "| weak |" in table and "| nca |" in table and "| bon-rm-bt+dr |" in table
     assert (dest / "results/plots/accuracy.png").stat().st_size > 1000
+    page = (dest / "results/README.md").read_text()  # every results page, written by a rule
+    assert table.strip().splitlines()[-1] in page and "![accuracy](plots/accuracy.png)" in page and "results/w2s/pgr.md" in page
     for name in ("base/weak", "base/strong", "sft", "pref/dpo", "pref/kto", "pref/nca", "pref/orpo", "rm/bt", "rm/dr", "rm/bt+dr"):
         assert (dest / f"models/{name}/config.json").exists(), name
         if not name.startswith("base/"):

@@ -130,3 +130,30 @@ def plot_reward_trends(trends: pd.DataFrame, path: str) -> None:
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
+
+
+def results_page(pages: list[str], out: str) -> str:
+    """results/README.md: every results page of the build in one place, in the order given: markdown
+    included (its headings one level down), a plot shown, a JSON metrics file as a code block, each
+    under its path. Written by a rule from the build's own files, so no number in it is typed."""
+    import json
+    import os
+    from pathlib import Path
+
+    here = Path(out).parent
+    parts = ["# Results of this build", "",
+             "Written by the rule `results_page` (Snakefile) from the files below, each as its own rule wrote it.", ""]
+    for page in pages:
+        path = Path(page)
+        link = os.path.relpath(path, here)
+        parts += [f"## [{page}]({link})", ""]
+        if path.suffix == ".md":
+            parts += ["#" + line if line.startswith("#") else line for line in path.read_text().strip().splitlines()]
+        elif path.suffix == ".png":
+            parts.append(f"![{path.stem}]({link})")
+        elif path.suffix == ".json":
+            parts += ["```json", json.dumps(json.loads(path.read_text()), indent=1, sort_keys=True), "```"]
+        else:
+            raise ValueError(f"{page}: a results page is .md, .png or .json")
+        parts.append("")
+    return "\n".join(parts)
