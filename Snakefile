@@ -72,7 +72,7 @@ rule results_page:
     output:
         "results/README.md",
     conda:
-        ENV
+        "envs/reasonforge.yaml"  # ENV is relative to rules/
     log:
         "logs/results_page.log",
     threads: threads_of("tables")
