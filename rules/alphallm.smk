@@ -5,7 +5,8 @@ ALPHA_TASKS = ALPHA["tasks"]
 ALPHA_POLICY = model_named("alphallm.policy")
 ALPHA_ROLLOUT = model_named("alphallm.rollout")
 ALPHA_ROUNDS = list(range(1, ALPHA["improve"]["rounds"] + 1))
-ALPHA_ORM = "models/critics/orm" if ALPHA["critics"]["orm"] == "own" else f"models/rm/{ALPHA['critics']['orm'][3:]}"
+ALPHA_ORM = "models/critics/orm" if ALPHA["critics"]["orm"] == "own" else reward_model_dir(ALPHA["critics"]["orm"])
+ALPHA_RM = reward_model_dir(ALPHA["compute"]["reward_model"])  # the Eurus reward model best-of-N reranks with
 ALPHA_CRITICS = {"value": "models/critics/value", "prm": "models/critics/prm", "orm": ALPHA_ORM}
 ALPHA_VARIANTS = [f"b{b}" for b in ALPHA["compute"]["budgets"]] + (
     ["vanilla", "adaptive", "prm", "rollout"] if ALPHA["compute"]["ablations"] else [])
@@ -237,7 +238,7 @@ rule alphallm_compute:
         tokens="results/alphallm/samples/tokens.json",
         decoded=expand("results/alphallm/mcts/{variant}.parquet", variant=ALPHA_VARIANTS),
         orm=ALPHA_ORM,
-        rm=f"models/rm/{RM_LOSSES[-1]}",
+        rm=ALPHA_RM,
         tasks=expand("data/tasks/{task}/test.parquet", task=ALPHA_TASKS),
         code=code("alphallm_compute"),
     output:

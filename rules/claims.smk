@@ -69,7 +69,7 @@ use rule bon_select as claims_bon_select with:
     input:
         samples=expand("results/bon/samples/{benchmark}.parquet", benchmark=EVAL_BENCHMARKS),
         tasks=task_files(EVAL_BENCHMARKS),
-        scorer=lambda w: [f"models/seeds/seed{w.seed}/rm/{w.selector[3:]}"],
+        scorer=lambda w: [reward_model_dir(w.selector, root=f"models/seeds/seed{w.seed}")],
         code=code("bon_select"),
     output:
         expand("results/seeds/seed{{seed}}/bon/{{selector}}/{benchmark}.parquet", benchmark=EVAL_BENCHMARKS),
@@ -320,7 +320,7 @@ use rule alphallm_compute as claims_alphallm_compute with:
         tokens="results/seeds/seed{seed}/alphallm/samples/tokens.json",
         decoded=expand("results/seeds/seed{{seed}}/alphallm/mcts/{variant}.parquet", variant=ALPHA_CLAIM_VARIANTS),
         orm=lambda w: seeded_critics(w.seed)[2],
-        rm=f"models/rm/{RM_LOSSES[-1]}",
+        rm=ALPHA_RM,
         tasks=expand("data/tasks/{task}/test.parquet", task=ALPHA_TASKS),
         code=code("alphallm_compute"),
     output:

@@ -77,6 +77,11 @@ def model_named(key):
     return MODEL_DIRS[name]
 
 
+def reward_model_dir(name, root="models"):
+    """The directory of the reward model a params value names as `rm-<loss>`: <root>/rm/<loss>."""
+    return f"{root}/rm/{rfconfig.reward_loss(name)}"
+
+
 SCRATCH = [n for n, m in config["models"].items() if m["source"] == "scratch"]
 PRETRAINED = [n for n, m in config["models"].items() if m["source"] == "pretrained"]
 

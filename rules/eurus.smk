@@ -151,7 +151,7 @@ rule bon_select:
     input:
         samples=expand("results/bon/samples/{benchmark}.parquet", benchmark=EVAL_BENCHMARKS),
         tasks=task_files(EVAL_BENCHMARKS),
-        scorer=lambda w: [f"models/rm/{w.selector[3:]}"] if w.selector.startswith("rm-") else [],
+        scorer=lambda w: [reward_model_dir(w.selector)] if w.selector.startswith("rm-") else [],
         code=code("bon_select"),
     output:
         expand("results/bon/{{selector}}/{benchmark}.parquet", benchmark=EVAL_BENCHMARKS),

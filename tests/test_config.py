@@ -140,6 +140,8 @@ CANNOT_TRAIN = [
     ({"eurus": {"trees": {"critic": "nosuch"}}}, r"eurus\.trees\.critic: 'nosuch' is neither verifier nor a key of models"),
     ({"w2s": {"weak": {"model": "nosuch"}}}, r"w2s\.weak\.model: 'nosuch' is not a key of models"),
     ({"alphallm": {"critics": {"orm": "rm-nosuch"}}}, r"alphallm\.critics\.orm: 'rm-nosuch' names no reward model"),
+    ({"eurus": {"reward": {"losses": ["bt", "dr"]}}}, r"alphallm\.compute\.reward_model: 'rm-bt\+dr' names no reward model"),
+    ({"alphallm": {"compute": {"reward_model": "bt"}}}, r"alphallm\.compute\.reward_model: 'bt' does not match"),
 ]
 
 

@@ -201,6 +201,12 @@ def typed(overrides: Any) -> Any:
     return overrides
 
 
+def reward_loss(name: str) -> str:
+    """The loss of the reward model a params value names as `rm-<loss>` (a best-of-N selector,
+    alphallm.critics.orm, alphallm.compute.reward_model): models/rm/<loss>."""
+    return name.removeprefix("rm-")
+
+
 def _check_references(params: dict, source: str) -> None:
     """Cross-key checks the schema cannot express."""
     problems = []
@@ -210,9 +216,9 @@ def _check_references(params: dict, source: str) -> None:
             where = f"actors[{i}]" if i < len(actors) - 1 else "escalate"
             problems.append(f"eurus.trees.{where}.model: {actor['model']!r} is not a key of models")
     missing_rm = [s for s in params["eurus"]["bon"]["selectors"]
-                  if s.startswith("rm-") and s[3:] not in params["eurus"]["reward"]["losses"]]
+                  if s.startswith("rm-") and reward_loss(s) not in params["eurus"]["reward"]["losses"]]
     for s in missing_rm:
-        problems.append(f"eurus.bon.selectors: {s!r} needs {s[3:]!r} in eurus.reward.losses")
+        problems.append(f"eurus.bon.selectors: {s!r} needs {reward_loss(s)!r} in eurus.reward.losses")
     known = {"math", "code", "logic", *params["tasks"]["external"]}
     for bench in params["eval"]["benchmarks"]:
         if bench not in known:
@@ -269,10 +275,12 @@ def _check_models(params: dict) -> list[str]:
         problems.append(f"eurus.trees.critic: {critic!r} is neither verifier nor a key of models ({', '.join(base)})")
     if params["w2s"]["weak"]["model"] not in base:
         problems.append(f"w2s.weak.model: {params['w2s']['weak']['model']!r} is not a key of models ({', '.join(base)})")
-    orm = params["alphallm"]["critics"]["orm"]
-    if orm != "own" and orm[3:] not in params["eurus"]["reward"]["losses"]:
-        problems.append(f"alphallm.critics.orm: {orm!r} names no reward model: {orm[3:]!r} is not in eurus.reward.losses "
-                        f"({', '.join(params['eurus']['reward']['losses'])})")
+    losses = params["eurus"]["reward"]["losses"]
+    for key in ("alphallm.critics.orm", "alphallm.compute.reward_model"):
+        name = subtree(params, key)
+        if name != "own" and reward_loss(name) not in losses:
+            problems.append(f"{key}: {name!r} names no reward model: {reward_loss(name)!r} is not in eurus.reward.losses "
+                            f"({', '.join(losses)})")
     return problems
 
 
