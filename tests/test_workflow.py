@@ -399,30 +399,6 @@ def test_alphallm_artifacts(main_build):
     assert (dest / "results/plots/accuracy_vs_tokens.png").stat().st_size > 1000
 
 
-def test_w2s_gold_of_train_2_never_reaches_a_method(main_build, builds):
-    """train_2's gold answers and solutions shuffled among its questions, then the weak-to-strong
-    part rebuilt (start_w2s_shuffled): every method artifact is the same (content, model weights);
-    only the ceiling (trained on that gold) and the report (its precision and PGR) may change."""
-    dest, env = main_build
-    shuffled = builds["main_build"].copies["w2s_shuffled"]
-    shuffled.wait()
-    copy, tables = shuffled.cwd, W2S_TABLES
-    for rebuilt in ("data/w2s/split.parquet", "data/w2s/weak_labels.parquet", "models/w2s/stage2/dpo/model.safetensors"):
-        assert (copy / rebuilt).stat().st_mtime > (dest / rebuilt).stat().st_mtime, rebuilt  # re-run, not kept
-
-    def same_table(rel):
-        a, b = pd.read_parquet(dest / rel), pd.read_parquet(copy / rel)
-        return a.equals(b)
-
-    def same_model(rel):
-        return (dest / rel / "model.safetensors").read_bytes() == (copy / rel / "model.safetensors").read_bytes()
-
-    assert not same_table("data/w2s/gold_train_2.parquet") and not same_model("models/w2s/ceiling")  # the shuffle took
-    assert [t for t in tables if not same_table(t)] == []
-    methods = [m for m in W2S_MODELS if m != "ceiling"]
-    assert [m for m in methods if not same_model(f"models/w2s/{m}")] == []
-
-
 def test_pools_are_disjoint_and_the_corpus_uses_only_pretrain(main_build):
     """On the built artifacts: no prompt in two pools of a family, and the corpus the base models
     learn from holds problems of the pretrain pools only."""
@@ -811,3 +787,29 @@ def test_claims_target_plans_every_method_over_the_seeds(main_build):
     assert counts["claims_w2s_stage2"] == seeds and counts["claims_w2s_train_sft"] == 5 * seeds
     assert counts["claims_alphallm_critic"] == 3 * seeds and counts["claims_alphallm_round"] == seeds
     assert not {"train_sft", "train_reward", "pretrain", "build_trees"} & set(counts)  # the main build's, reused
+
+
+# Last: train_2's gold shuffled. Its rebuild started in the background when the main build ended.
+
+def test_w2s_gold_of_train_2_never_reaches_a_method(main_build, builds):
+    """train_2's gold answers and solutions shuffled among its questions, then the weak-to-strong
+    part rebuilt (start_w2s_shuffled): every method artifact is the same (content, model weights);
+    only the ceiling (trained on that gold) and the report (its precision and PGR) may change."""
+    dest, env = main_build
+    shuffled = builds["main_build"].copies["w2s_shuffled"]
+    shuffled.wait()
+    copy = shuffled.cwd
+    for rebuilt in ("data/w2s/split.parquet", "data/w2s/weak_labels.parquet", "models/w2s/stage2/dpo/model.safetensors"):
+        assert (copy / rebuilt).stat().st_mtime > (dest / rebuilt).stat().st_mtime, rebuilt  # re-run, not kept
+
+    def same_table(rel):
+        a, b = pd.read_parquet(dest / rel), pd.read_parquet(copy / rel)
+        return a.equals(b)
+
+    def same_model(rel):
+        return (dest / rel / "model.safetensors").read_bytes() == (copy / rel / "model.safetensors").read_bytes()
+
+    assert not same_table("data/w2s/gold_train_2.parquet") and not same_model("models/w2s/ceiling")  # the shuffle took
+    assert [t for t in W2S_TABLES if not same_table(t)] == []
+    methods = [m for m in W2S_MODELS if m != "ceiling"]
+    assert [m for m in methods if not same_model(f"models/w2s/{m}")] == []
