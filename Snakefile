@@ -11,8 +11,12 @@ include: "rules/models.smk"
 include: "rules/eurus.smk"
 include: "rules/w2s.smk"
 include: "rules/alphallm.smk"
+
+# Every model evaluated by name (and named in params: alphallm.policy, eval.sampled): each rules file's
+# own dict, name -> directory (`{seed}` where the claims retrain it); common.smk `model_dir` resolves.
+MODELS = {**BASE_MODELS, **EURUS_MODELS, **W2S_MODELS, **ALPHA_MODELS}
+
 include: "rules/eval.smk"
-include: "rules/claims.smk"
 
 
 # Table work (seconds of pandas: the `tables` resource family) runs inside the Snakemake process
@@ -48,8 +52,8 @@ RESULTS = [
     rules.rm_accuracy.output[0],
     rules.w2s_report.output.table,
     rules.alphallm_critics_report.output.table,
-    rules.alphallm_compute.output.ablation,
-    rules.alphallm_compute.output.plot,
+    f"results/alphallm/seed{SEED}/ablation.md",
+    f"results/alphallm/seed{SEED}/accuracy_vs_tokens.png",
 ]
 
 
@@ -80,6 +84,14 @@ rule results_page:
         **resources_of("tables"),
     script:
         "scripts/results_page.py"
+
+
+rule claims:
+    """Every method's claims over claims.seeds (target: `snakemake claims`): one line per method."""
+    input:
+        rules.claims_eurus.output,
+        rules.claims_w2s.output,
+        rules.claims_alphallm.output,
 
 
 onstart:

@@ -1,7 +1,7 @@
 """Search throughput: eta-MCTS against plain batched sampling of the same policy, in one run.
 
 Reads the built AlphaLLM inputs (the policy named by alphallm.policy, the rollout model, the three
-critics under models/critics/, the test problems), so run it after `snakemake alphallm`. For each
+critics under models/alphallm/seed<seed>/critics/, the test problems), so run it after `snakemake alphallm`. For each
 repeat, on the same problems:
 - sampling: N completions per problem in one batched call (the best-of-N / self-consistency cost);
 - eta-MCTS at alphallm.mcts params: nodes per second, counted tokens per second (policy, rollout
@@ -36,14 +36,15 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     params = config.load_params("params.yaml")
     alpha, gen = params["alphallm"], params["generation"]
-    names = {name: f"models/base/{name}" for name in params["models"]} | {"sft": "models/sft"}
+    seed = params["seed"]  # the main build's models
+    names = {name: f"models/base/{name}" for name in params["models"]} | {"sft": f"models/eurus/seed{seed}/sft"}
     problems = compute_problems([io.read_table(f"data/tasks/{t}/test.parquet") for t in alpha["tasks"]], args.problems)
     prompts = list(problems["prompt"])
     policy = load_generator(names[alpha["policy"]], "hf", threads=args.threads)
     rollout = load_generator(names[alpha["rollout"]], "hf", threads=args.threads)
     mcts = MCTSConfig(**{**alpha["mcts"], **({"iterations": args.iterations} if args.iterations else {})},
                       batch_size=gen["batch_size"])
-    critics = load_critics("models/critics/value", "models/critics/prm", "models/critics/orm", mcts.weights, args.threads)
+    critics = load_critics(*(f"models/alphallm/seed{seed}/critics/{k}" for k in ("value", "prm", "orm")), mcts.weights, args.threads)
     sampling = SamplingConfig(n=args.n, temperature=mcts.temperature, top_p=mcts.top_p, max_new_tokens=gen["max_new_tokens"],
                               stop=gen["stop"], batch_size=gen["batch_size"])
     best: dict[str, dict] = {}

@@ -1,21 +1,35 @@
-# AlphaLLM: data/alphallm/, models/critics/, models/alphallm/, results/alphallm/. Params: the `alphallm` section.
+# AlphaLLM: data/alphallm/, models/alphallm/seed{seed}/, results/alphallm/. Params: the `alphallm` section.
+# Imagination and the critics' data come from the starting policy once (params `seed`); the critics,
+# the compute comparison (sampling, MCTS decoding) and the self-improvement rounds take the `{seed}`
+# wildcard: the main build is params `seed`, the claims each of claims.seeds. Models of other families
+# (the policy, the rollout model, a Eurus reward model) are named in params and taken at params `seed`.
 
 ALPHA = config["alphallm"]
 ALPHA_TASKS = ALPHA["tasks"]
-ALPHA_POLICY = model_named("alphallm.policy")
-ALPHA_ROLLOUT = model_named("alphallm.rollout")
 ALPHA_ROUNDS = list(range(1, ALPHA["improve"]["rounds"] + 1))
-ALPHA_ORM = "models/critics/orm" if ALPHA["critics"]["orm"] == "own" else reward_model_dir(ALPHA["critics"]["orm"])
-ALPHA_RM = reward_model_dir(ALPHA["compute"]["reward_model"])  # the Eurus reward model best-of-N reranks with
-ALPHA_CRITICS = {"value": "models/critics/value", "prm": "models/critics/prm", "orm": ALPHA_ORM}
 ALPHA_VARIANTS = [f"b{b}" for b in ALPHA["compute"]["budgets"]] + (
     ["vanilla", "adaptive", "prm", "rollout"] if ALPHA["compute"]["ablations"] else [])
+# the claims need eta-MCTS at its configured budget and the ablation ladder only: other seeds than the
+# main build's decode those (the default budgets cost 2.3x the iterations of these variants)
+ALPHA_CLAIM_VARIANTS = [f"b{ALPHA['mcts']['iterations']}"] + [v for v in ALPHA_VARIANTS if not v.startswith("b")]
 for _name in (ALPHA["policy"], ALPHA["rollout"]):
     if _name.startswith("alphallm-"):
         raise ValueError(f"alphallm.policy / rollout: {_name} is built by AlphaLLM itself")
 
+ALPHA_MODELS = {f"alphallm-round{r}": f"models/alphallm/seed{{seed}}/round{r}" for r in ALPHA_ROUNDS}  # greedy evals by name
 
-MODEL_DIRS.update({f"alphallm-round{r}": f"models/alphallm/round{r}" for r in ALPHA_ROUNDS})  # greedy evals by name
+
+# Input functions (`model_dir` reads MODELS, which the Snakefile puts together after every rules file):
+# the policy and rollout model alphallm.policy / rollout name; a round's starting policy, round r-1's
+# (alphallm.policy for round 1).
+ALPHA_POLICY = lambda w: model_dir(ALPHA["policy"], key="alphallm.policy")
+ALPHA_ROLLOUT = lambda w: model_dir(ALPHA["rollout"], key="alphallm.rollout")
+ALPHA_ROUND_START = lambda w: ALPHA_POLICY(w) if int(w.round) == 1 else f"models/alphallm/seed{w.seed}/round{int(w.round) - 1}"
+# The critics at {seed}: the ORM is a Eurus reward model (at params `seed`) when alphallm.critics.orm names one.
+ALPHA_CRITICS = [f"models/alphallm/seed{{seed}}/critics/{k}" for k in ("value", "prm")] + [
+    "models/alphallm/seed{seed}/critics/orm" if ALPHA["critics"]["orm"] == "own" else reward_model_dir(ALPHA["critics"]["orm"])]
+ALPHA_MCTS_VARIANTS = lambda w: ALPHA_VARIANTS if int(w.seed) == SEED else ALPHA_CLAIM_VARIANTS
+
 
 wildcard_constraints:
     round=r"\d+",
@@ -98,15 +112,15 @@ rule alphallm_critic:
         data=lambda w: "data/alphallm/step_labels.parquet" if w.critic == "prm" else "data/alphallm/samples.parquet",
         code=code("alphallm_critic"),
     output:
-        directory("models/critics/{critic}"),
+        directory("models/alphallm/seed{seed}/critics/{critic}"),
     wildcard_constraints:
         critic="value|prm|orm",
     params:
-        cfg=conf("alphallm.critics.heldout", "alphallm.critics.args", "alphallm.critics.max_length", "seed"),
+        cfg=conf("alphallm.critics.heldout", "alphallm.critics.args", "alphallm.critics.max_length"),
     conda:
         ENV
     log:
-        "logs/alphallm/critic/{critic}.log",
+        "logs/alphallm/seed{seed}/critic/{critic}.log",
     threads: threads_of("train")
     resources:
         **resources_of("train"),
@@ -117,7 +131,7 @@ rule alphallm_critic:
 rule alphallm_critics_report:
     """Precision, recall and expected calibration error of each critic on the held-out problems."""
     input:
-        critics=list(ALPHA_CRITICS.values()),
+        critics=expand(ALPHA_CRITICS, seed=SEED),
         samples="data/alphallm/samples.parquet",
         steps="data/alphallm/step_labels.parquet",
         code=code("alphallm_critics_report"),
@@ -141,19 +155,19 @@ rule alphallm_search:
     """Round {round} of self-improvement, its search: eta-MCTS with the previous round's policy on
     every kept imagined problem; the best finished leaf of each, kept when its ORM score >= gamma."""
     input:
-        policy=lambda w: alpha_policy(w.round),
+        policy=ALPHA_ROUND_START,
         rollout=ALPHA_ROLLOUT,
-        critics=list(ALPHA_CRITICS.values()),
+        critics=ALPHA_CRITICS,
         imagined="data/alphallm/imagined.parquet",
         code=code("alphallm_search"),
     output:
-        "data/alphallm/search/round{round}.parquet",
+        "data/alphallm/seed{seed}/search/round{round}.parquet",
     params:
-        cfg=conf("alphallm.mcts", "alphallm.improve.gamma", "generation.batch_size", "sandbox", "seed"),
+        cfg=conf("alphallm.mcts", "alphallm.improve.gamma", "generation.batch_size", "sandbox"),
     conda:
         ENV
     log:
-        "logs/alphallm/search/round{round}.log",
+        "logs/alphallm/seed{seed}/search/round{round}.log",
     threads: threads_of("search")
     resources:
         **resources_of("search"),
@@ -164,17 +178,17 @@ rule alphallm_search:
 rule alphallm_round:
     """Round {round}'s policy: trl.SFTTrainer from the previous round's on the kept leaves."""
     input:
-        model=lambda w: alpha_policy(w.round),
-        data="data/alphallm/search/round{round}.parquet",
+        model=ALPHA_ROUND_START,
+        data="data/alphallm/seed{seed}/search/round{round}.parquet",
         code=code("alphallm_round"),
     output:
-        directory("models/alphallm/round{round}"),
+        directory("models/alphallm/seed{seed}/round{round}"),
     params:
-        cfg=conf("alphallm.improve.trl", "seed"),
+        cfg=conf("alphallm.improve.trl"),
     conda:
         ENV
     log:
-        "logs/alphallm/round{round}.log",
+        "logs/alphallm/seed{seed}/round{round}.log",
     threads: threads_of("train")
     resources:
         **resources_of("train"),
@@ -190,14 +204,14 @@ rule alphallm_sample_eval:
         tasks=expand("data/tasks/{task}/test.parquet", task=ALPHA_TASKS),
         code=code("alphallm_sample_eval"),
     output:
-        samples="results/alphallm/samples/samples.parquet",
-        tokens="results/alphallm/samples/tokens.json",
+        samples="results/alphallm/seed{seed}/samples/samples.parquet",
+        tokens="results/alphallm/seed{seed}/samples/tokens.json",
     params:
-        cfg=conf("alphallm.compute.problems", "alphallm.compute.n", "generation", "sandbox", "seed"),
+        cfg=conf("alphallm.compute.problems", "alphallm.compute.n", "generation", "sandbox"),
     conda:
         ENV
     log:
-        "logs/alphallm/sample_eval.log",
+        "logs/alphallm/seed{seed}/sample_eval.log",
     threads: threads_of("generate")
     resources:
         **resources_of("generate"),
@@ -206,23 +220,26 @@ rule alphallm_sample_eval:
 
 
 rule alphallm_mcts:
-    """MCTS decoding of the compute problems by the starting policy: eta-MCTS at each budget b{n}
-    and each rung of the ablation ladder (vanilla, adaptive, prm, rollout). One job for all, like
+    """MCTS decoding of the compute problems by the starting policy, a table per variant: eta-MCTS at
+    each budget b{n} and each rung of the ablation ladder (vanilla, adaptive, prm, rollout); other
+    seeds than the main build's decode only what the claims read (ALPHA_MCTS_VARIANTS). One job for all, like
     `evaluate`: the models load once (a smoke search costs less than a job's start)."""
     input:
         policy=ALPHA_POLICY,
         rollout=ALPHA_ROLLOUT,
-        critics=list(ALPHA_CRITICS.values()),
+        critics=ALPHA_CRITICS,
         tasks=expand("data/tasks/{task}/test.parquet", task=ALPHA_TASKS),
         code=code("alphallm_mcts"),
     output:
-        expand("results/alphallm/mcts/{variant}.parquet", variant=ALPHA_VARIANTS),
+        directory("results/alphallm/seed{seed}/mcts"),
     params:
-        cfg=conf("alphallm.mcts", "alphallm.compute.problems", "generation.batch_size", "sandbox", "seed"),
+        cfg=conf("alphallm.mcts", "alphallm.compute.problems", "alphallm.compute.budgets", "alphallm.compute.ablations",
+                 "generation.batch_size", "sandbox"),
+        variants=ALPHA_MCTS_VARIANTS,
     conda:
         ENV
     log:
-        "logs/alphallm/mcts.log",
+        "logs/alphallm/seed{seed}/mcts.log",
     threads: threads_of("search")
     resources:
         **resources_of("search"),
@@ -234,24 +251,26 @@ rule alphallm_compute:
     """Accuracy against counted tokens: greedy, self-consistency, best-of-N by the ORM and by the
     Eurus reward model, eta-MCTS at every budget; the ablation table; the plot."""
     input:
-        samples="results/alphallm/samples/samples.parquet",
-        tokens="results/alphallm/samples/tokens.json",
-        decoded=expand("results/alphallm/mcts/{variant}.parquet", variant=ALPHA_VARIANTS),
-        orm=ALPHA_ORM,
-        rm=ALPHA_RM,
+        samples="results/alphallm/seed{seed}/samples/samples.parquet",
+        tokens="results/alphallm/seed{seed}/samples/tokens.json",
+        decoded="results/alphallm/seed{seed}/mcts",
+        orm=ALPHA_CRITICS[2],
+        rm=reward_model_dir(ALPHA["compute"]["reward_model"]),  # the Eurus reward model best-of-N reranks with
         tasks=expand("data/tasks/{task}/test.parquet", task=ALPHA_TASKS),
         code=code("alphallm_compute"),
     output:
-        table="results/alphallm/compute.parquet",
-        plot=report("results/plots/accuracy_vs_tokens.png", caption="../report/accuracy_vs_tokens.rst", category="AlphaLLM"),
-        ablation="results/alphallm/ablation.md",
-        metrics="results/alphallm/metrics.json",
+        table="results/alphallm/seed{seed}/compute.parquet",
+        plot=report("results/alphallm/seed{seed}/accuracy_vs_tokens.png", caption="../report/accuracy_vs_tokens.rst",
+                    category="AlphaLLM"),
+        ablation="results/alphallm/seed{seed}/ablation.md",
+        metrics="results/alphallm/seed{seed}/metrics.json",
     params:
         cfg=conf("alphallm.compute", "alphallm.mcts.iterations"),
+        variants=ALPHA_MCTS_VARIANTS,
     conda:
         ENV
     log:
-        "logs/alphallm/compute.log",
+        "logs/alphallm/seed{seed}/compute.log",
     threads: threads_of("score")
     resources:
         **resources_of("score"),
@@ -265,6 +284,38 @@ rule alphallm:
     input:
         "data/alphallm/imagine_stats.json",
         "results/alphallm/critics.json",
-        expand("models/alphallm/round{r}", r=ALPHA_ROUNDS),
-        "results/alphallm/compute.parquet",
-        expand("results/eval/alphallm-round{r}/{benchmark}.parquet", r=ALPHA_ROUNDS, benchmark=EVAL_BENCHMARKS),
+        expand("models/alphallm/seed{seed}/round{r}", seed=SEED, r=ALPHA_ROUNDS),
+        f"results/alphallm/seed{SEED}/compute.parquet",
+        expand("results/eval/seed{seed}/alphallm-round{r}/{benchmark}.parquet", seed=SEED, r=ALPHA_ROUNDS,
+               benchmark=EVAL_BENCHMARKS),
+
+
+# Claims: A1-A3 over claims.seeds, the same rules at each seed (round 1 of self-improvement).
+ALPHA_BENCHMARKS = [b for b in EVAL_BENCHMARKS if b in ALPHA_TASKS]
+
+
+rule claims_alphallm:
+    """A1-A3 of the AlphaLLM paper over claims.seeds, with A1b: eta-MCTS against best-of-N + ORM at
+    equal counted tokens."""
+    input:
+        computes=expand("results/alphallm/seed{seed}/compute.parquet", seed=CLAIM_SEEDS),
+        rounds=expand("results/eval/seed{seed}/alphallm-round1/{benchmark}.parquet", seed=CLAIM_SEEDS,
+                      benchmark=ALPHA_BENCHMARKS),
+        start=lambda w: expand("results/eval/seed{seed}/{policy}/{benchmark}.parquet", seed=SEED, policy=ALPHA["policy"],
+                               benchmark=ALPHA_BENCHMARKS),
+        code=code("claims_alphallm"),
+        splits=claims_need_test,
+    output:
+        table=report("results/claims/alphallm.md", caption="../report/claims.rst", category="Claims"),
+        metrics="results/claims/alphallm.json",
+    params:
+        cfg=conf("claims.seeds", "alphallm.mcts.iterations", "alphallm.compute.ablations"),
+    conda:
+        ENV
+    log:
+        "logs/claims/alphallm.log",
+    threads: threads_of("tables")
+    resources:
+        **resources_of("tables"),
+    script:
+        "../scripts/claims_alphallm.py"

@@ -64,22 +64,28 @@ def one_of(names):
     return "|".join(map(re.escape, names)) if names else "(?!x)x"
 
 
-# Where each evaluable model lives. Later stages (sft, dpo, ...) add entries here.
-MODEL_DIRS = {name: f"models/base/{name}" for name in config["models"]}
+# The seed of the main build. The rules the claims retrain take a `{seed}` wildcard (seed<N>/ in their
+# paths): the main build asks for them at SEED, `snakemake claims` at each of CLAIM_SEEDS.
+SEED = config["seed"]
+CLAIM_SEEDS = config["claims"]["seeds"]
 
 
-def model_named(key):
-    """The directory of the model the params key `key` names (`alphallm.policy: sft`), or an error
-    that says which key and which names there are."""
-    name = rfconfig.subtree(config, key)
-    if name not in MODEL_DIRS:
-        raise rfconfig.ParamsError(f"{key}: {name!r} is not a model of the DAG (models: {', '.join(MODEL_DIRS)})")
-    return MODEL_DIRS[name]
+wildcard_constraints:
+    seed=r"\d+",
 
 
-def reward_model_dir(name, root="models"):
-    """The directory of the reward model a params value names as `rm-<loss>`: <root>/rm/<loss>."""
-    return f"{root}/rm/{rfconfig.reward_loss(name)}"
+def model_dir(name, seed=None, key="model"):
+    """The directory of the model called `name` at `seed` (params `seed` unless given): its family's
+    path template in MODELS, which the Snakefile puts together from each rules file's own dict
+    (`{seed}` in the rules the claims retrain). `key` is the params key that named it, for the error."""
+    if name not in MODELS:
+        raise rfconfig.ParamsError(f"{key}: {name!r} is not a model of the DAG (models: {', '.join(MODELS)})")
+    return MODELS[name].format(seed=SEED if seed is None else seed)
+
+
+def reward_model_dir(name, seed=None):
+    """The directory of the reward model a params value names as `rm-<loss>` (Eurus's, rules/eurus.smk)."""
+    return f"models/eurus/seed{SEED if seed is None else seed}/rm/{rfconfig.reward_loss(name)}"
 
 
 SCRATCH = [n for n, m in config["models"].items() if m["source"] == "scratch"]
@@ -128,15 +134,3 @@ def dvc_commit_after_build(log):
     if os.environ.get("REASONFORGE_UNDER_DVC") or not os.path.isdir(".dvc") or not os.path.exists("dvc.yaml"):
         return
     shell(f"{sys.executable} -m reasonforge.cli dvc-commit")
-
-
-# AlphaLLM's (rules/alphallm.smk sets ALPHA_POLICY and ALPHA_ORM before any job asks)
-def alpha_policy(r):
-    """The policy that searches in round r (1-based): the starting policy, then round r-1's."""
-    return ALPHA_POLICY if int(r) == 1 else f"models/alphallm/round{int(r) - 1}"
-
-
-def seeded_critics(seed):
-    """The claims' seed's own critics; the ORM too unless it is the Eurus reward model (alphallm.critics.orm)."""
-    own = {k: f"models/seeds/seed{seed}/critics/{k}" for k in ("value", "prm", "orm")}
-    return [own["value"], own["prm"], own["orm"] if ALPHA_ORM == "models/critics/orm" else ALPHA_ORM]

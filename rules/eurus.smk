@@ -1,5 +1,8 @@
-# Eurus / UltraInteract: data/ultrainteract/, models/sft/, models/pref/{algo}/, models/rm/{loss}/,
-# results/bon/. Params: the `eurus` section.
+# Eurus / UltraInteract: data/eurus/ (the trees and what they give), models/eurus/seed{seed}/ (SFT,
+# preference, reward models), results/eurus/ (best-of-N, trends, claims' inputs). Params: the `eurus`
+# section. The trees and the best-of-N candidates are built once (params `seed`); SFT, preference,
+# reward models and best-of-N selection take the `{seed}` wildcard: the main build is params `seed`,
+# `snakemake claims` builds them at each of claims.seeds.
 
 EURUS = config["eurus"]
 PREF_ALGOS = EURUS["preference"]["algos"]
@@ -8,8 +11,7 @@ TREE_MODELS = sorted({a["model"] for a in EURUS["trees"]["actors"]} | ({EURUS["t
                      if EURUS["trees"]["escalate"] else set()) | ({EURUS["trees"]["critic"]} - {"verifier"}))
 
 # This family's models, evaluated by name like the base models.
-MODEL_DIRS["sft"] = "models/sft"
-MODEL_DIRS.update({algo: f"models/pref/{algo}" for algo in PREF_ALGOS})
+EURUS_MODELS = {"sft": "models/eurus/seed{seed}/sft", **{algo: f"models/eurus/seed{{seed}}/pref/{algo}" for algo in PREF_ALGOS}}
 
 
 rule build_trees:
@@ -20,14 +22,14 @@ rule build_trees:
         tasks=expand("data/tasks/{task}/train.parquet", task=SYNTHETIC),
         code=code("build_trees"),
     output:
-        "data/ultrainteract/trees.parquet",
+        "data/eurus/trees.parquet",
     params:
         cfg=conf("eurus.instructions", "eurus.trees", "sandbox", "generation.batch_size", "generation.backend",
                  "generation.top_p", "generation.stop", "seed"),
     conda:
         ENV
     log:
-        "logs/build_trees.log",
+        "logs/eurus/build_trees.log",
     threads: threads_of("generate")
     resources:
         **resources_of("generate"),
@@ -38,18 +40,18 @@ rule build_trees:
 rule derive_ultrainteract:
     """SFT rows (correct actions), preference pairs (correct vs incorrect at one node) and stats."""
     input:
-        trees="data/ultrainteract/trees.parquet",
+        trees="data/eurus/trees.parquet",
         code=code("derive_ultrainteract"),
     output:
-        sft="data/ultrainteract/sft.parquet",
-        pairs="data/ultrainteract/pairs.parquet",
-        stats=report("data/ultrainteract/stats.md", caption="../report/ultrainteract.rst", category="Eurus"),
+        sft="data/eurus/sft.parquet",
+        pairs="data/eurus/pairs.parquet",
+        stats=report("data/eurus/stats.md", caption="../report/ultrainteract.rst", category="Eurus"),
     params:
         cfg=conf("eurus.sft.history"),
     conda:
         ENV
     log:
-        "logs/derive_ultrainteract.log",
+        "logs/eurus/derive_ultrainteract.log",
     threads: threads_of("tables")
     resources:
         **resources_of("tables"),
@@ -61,16 +63,16 @@ rule train_sft:
     """trl.SFTTrainer from `strong` on the correct actions (completion-only loss)."""
     input:
         model="models/base/strong",
-        data="data/ultrainteract/sft.parquet",
+        data="data/eurus/sft.parquet",
         code=code("train_sft"),
     output:
-        directory("models/sft"),
+        directory("models/eurus/seed{seed}/sft"),
     params:
-        cfg=conf("eurus.sft", "seed"),
+        cfg=conf("eurus.sft"),
     conda:
         ENV
     log:
-        "logs/train_sft.log",
+        "logs/eurus/seed{seed}/train_sft.log",
     threads: threads_of("train")
     resources:
         **resources_of("train"),
@@ -81,20 +83,20 @@ rule train_sft:
 rule train_preference:
     """{algo} (DPO, KTO, NCA, ORPO through TRL) from the SFT model on the tree pairs."""
     input:
-        model="models/sft",
-        pairs="data/ultrainteract/pairs.parquet",
+        model="models/eurus/seed{seed}/sft",
+        pairs="data/eurus/pairs.parquet",
         code=code("train_preference"),
     output:
-        directory("models/pref/{algo}"),
+        directory("models/eurus/seed{seed}/pref/{algo}"),
     wildcard_constraints:
         algo=one_of(PREF_ALGOS),
     params:
-        cfg=conf("eurus.preference.trl", "eurus.preference.per_algo", "eurus.preference.lora", "seed"),
+        cfg=conf("eurus.preference.trl", "eurus.preference.per_algo", "eurus.preference.lora"),
         section="eurus.preference",
     conda:
         ENV
     log:
-        "logs/train_preference/{algo}.log",
+        "logs/eurus/seed{seed}/train_preference/{algo}.log",
     threads: threads_of("train")
     resources:
         **resources_of("train"),
@@ -105,19 +107,19 @@ rule train_preference:
 rule train_reward:
     """Reward model with loss {loss} (bt, dr, bt+dr) from the SFT model; held-out pair accuracy."""
     input:
-        model="models/sft",
-        pairs="data/ultrainteract/pairs.parquet",
+        model="models/eurus/seed{seed}/sft",
+        pairs="data/eurus/pairs.parquet",
         code=code("train_reward"),
     output:
-        directory("models/rm/{loss}"),
+        directory("models/eurus/seed{seed}/rm/{loss}"),
     wildcard_constraints:
         loss=one_of(RM_LOSSES),
     params:
-        cfg=conf("eurus.reward", "seed"),
+        cfg=conf("eurus.reward"),
     conda:
         ENV
     log:
-        "logs/train_reward/{loss}.log",
+        "logs/eurus/seed{seed}/train_reward/{loss}.log",
     threads: threads_of("train")
     resources:
         **resources_of("train"),
@@ -126,19 +128,20 @@ rule train_reward:
 
 
 rule bon_samples:
-    """eurus.bon.n sampled completions of the SFT model per test / ood instruction, verified."""
+    """eurus.bon.n sampled completions of the main build's SFT model per test / ood instruction,
+    verified: built once, so every seed's selectors rerank the same candidates."""
     input:
-        model="models/sft",
+        model=f"models/eurus/seed{SEED}/sft",
         tasks=task_files(EVAL_BENCHMARKS),
         code=code("bon_samples"),
     output:
-        expand("results/bon/samples/{benchmark}.parquet", benchmark=EVAL_BENCHMARKS),
+        expand("results/eurus/bon/samples/{benchmark}.parquet", benchmark=EVAL_BENCHMARKS),
     params:
         cfg=conf("eurus.bon.n", "generation", "sandbox", "eval.splits", "seed"),
     conda:
         ENV
     log:
-        "logs/bon_samples.log",
+        "logs/eurus/bon_samples.log",
     threads: threads_of("generate")
     resources:
         **resources_of("generate"),
@@ -149,20 +152,18 @@ rule bon_samples:
 rule bon_select:
     """Best-of-N by {selector}: random, majority vote, or a reward model (rm-{loss}), per benchmark."""
     input:
-        samples=expand("results/bon/samples/{benchmark}.parquet", benchmark=EVAL_BENCHMARKS),
+        samples=expand("results/eurus/bon/samples/{benchmark}.parquet", benchmark=EVAL_BENCHMARKS),
         tasks=task_files(EVAL_BENCHMARKS),
-        scorer=lambda w: [reward_model_dir(w.selector)] if w.selector.startswith("rm-") else [],
+        scorer=lambda w: [reward_model_dir(w.selector, w.seed)] if w.selector.startswith("rm-") else [],
         code=code("bon_select"),
     output:
-        expand("results/bon/{{selector}}/{benchmark}.parquet", benchmark=EVAL_BENCHMARKS),
+        expand("results/eurus/seed{{seed}}/bon/{{selector}}/{benchmark}.parquet", benchmark=EVAL_BENCHMARKS),
     wildcard_constraints:
         selector=one_of(EURUS["bon"]["selectors"]),
-    params:
-        cfg=conf("seed"),
     conda:
         ENV
     log:
-        "logs/bon_select/{selector}.log",
+        "logs/eurus/seed{seed}/bon_select/{selector}.log",
     threads: threads_of("score")
     resources:
         **resources_of("score"),
@@ -173,15 +174,15 @@ rule bon_select:
 rule reward_trends:
     """Chosen and rejected rewards of every preference method through training (Eurus's key figure)."""
     input:
-        models=expand("models/pref/{algo}", algo=PREF_ALGOS),
+        models=expand("models/eurus/seed{seed}/pref/{algo}", seed=SEED, algo=PREF_ALGOS),
         code=code("reward_trends"),
     output:
-        plot=report("results/plots/reward_trends.png", caption="../report/reward_trends.rst", category="Eurus"),
+        plot=report("results/eurus/reward_trends.png", caption="../report/reward_trends.rst", category="Eurus"),
         table="results/eurus/reward_trends.csv",
     conda:
         ENV
     log:
-        "logs/reward_trends.log",
+        "logs/eurus/reward_trends.log",
     threads: threads_of("tables")
     resources:
         **resources_of("tables"),
@@ -192,16 +193,50 @@ rule reward_trends:
 rule rm_accuracy:
     """Held-out pair accuracy of every reward model (DVC metrics)."""
     input:
-        models=expand("models/rm/{loss}", loss=RM_LOSSES),
+        models=expand("models/eurus/seed{seed}/rm/{loss}", seed=SEED, loss=RM_LOSSES),
         code=code("rm_accuracy"),
     output:
         "results/eurus/rm_accuracy.json",
     conda:
         ENV
     log:
-        "logs/rm_accuracy.log",
+        "logs/eurus/rm_accuracy.log",
     threads: threads_of("score")
     resources:
         **resources_of("score"),
     script:
         "../scripts/rm_accuracy.py"
+
+
+# Claims: E1-E3 over claims.seeds, the same rules at each seed.
+EURUS_CLAIM_ALGOS = ["dpo", "kto", "nca"]
+EURUS_CLAIM_RMS = ["bt", "bt+dr"]
+
+
+rule claims_eurus:
+    """E1-E3 of the Eurus paper over claims.seeds: SFT vs base, KTO/NCA vs DPO and the chosen-reward
+    trend, BT+DR vs BT reward models."""
+    input:
+        base=expand("results/eval/seed{seed}/strong/{benchmark}.parquet", seed=SEED, benchmark=EVAL_BENCHMARKS),
+        evals=expand("results/eval/seed{seed}/{model}/{benchmark}.parquet", seed=CLAIM_SEEDS,
+                     model=["sft"] + EURUS_CLAIM_ALGOS, benchmark=EVAL_BENCHMARKS),
+        pref=expand("models/eurus/seed{seed}/pref/{algo}", seed=CLAIM_SEEDS, algo=EURUS_CLAIM_ALGOS),
+        rm=expand("models/eurus/seed{seed}/rm/{loss}", seed=CLAIM_SEEDS, loss=EURUS_CLAIM_RMS),
+        bon=expand("results/eurus/seed{seed}/bon/rm-{loss}/{benchmark}.parquet", seed=CLAIM_SEEDS,
+                   loss=EURUS_CLAIM_RMS, benchmark=EVAL_BENCHMARKS),
+        code=code("claims_eurus"),
+        splits=claims_need_test,
+    output:
+        table=report("results/claims/eurus.md", caption="../report/claims.rst", category="Claims"),
+        metrics="results/claims/eurus.json",
+    params:
+        cfg=conf("claims.seeds"),
+    conda:
+        ENV
+    log:
+        "logs/claims/eurus.log",
+    threads: threads_of("tables")
+    resources:
+        **resources_of("tables"),
+    script:
+        "../scripts/claims_eurus.py"

@@ -1,33 +1,34 @@
-# Evaluation: results/eval/{model}/{benchmark}.parquet, then the summary, table, metrics, plot.
-# Included last: every rules file before it has added its models to MODEL_DIRS, and `eval.models:
-# all` evaluates each of them by name.
+# Evaluation: results/eval/seed{seed}/{model}/{benchmark}.parquet, then the summary, table, metrics,
+# plot of the main build (params `seed`). Every model of MODELS (the Snakefile's, each family's dict)
+# is evaluated by name with `eval.models: all`.
 
-EVAL_MODELS = list(MODEL_DIRS) if config["eval"]["models"] == "all" else config["eval"]["models"]
-_unknown = [m for m in EVAL_MODELS + config["eval"]["sampled"] if m not in MODEL_DIRS]
+EVAL_MODELS = list(MODELS) if config["eval"]["models"] == "all" else config["eval"]["models"]
+_unknown = [m for m in EVAL_MODELS + config["eval"]["sampled"] if m not in MODELS]
 if _unknown:
     raise rfconfig.ParamsError(f"eval.models / eval.sampled: {', '.join(map(repr, _unknown))} not built by any rule "
-                               f"(models: {', '.join(MODEL_DIRS)})")
-BON = expand("results/bon/{selector}/{benchmark}.parquet", selector=EURUS["bon"]["selectors"], benchmark=EVAL_BENCHMARKS)
+                               f"(models: {', '.join(MODELS)})")
+BON = expand("results/eurus/seed{seed}/bon/{selector}/{benchmark}.parquet", seed=SEED, selector=EURUS["bon"]["selectors"],
+             benchmark=EVAL_BENCHMARKS)
 
 
 rule evaluate:
-    """Greedy pass@1 (+ n sampled completions) of {model} on every benchmark, verified by execution
-    or exact answer checking. One job per model, not per (model, benchmark): a job's start (imports,
-    model load, sandbox workers) cost ~6 s here, more than a smoke evaluation itself."""
+    """Greedy pass@1 (+ n sampled completions) of {model} at {seed} on every benchmark, verified by
+    execution or exact answer checking. One job per model, not per (model, benchmark): a job's start
+    (imports, model load, sandbox workers) cost ~6 s here, more than a smoke evaluation itself."""
     input:
-        model=lambda w: MODEL_DIRS[w.model],
+        model=lambda w: model_dir(w.model, w.seed),
         tasks=task_files(EVAL_BENCHMARKS),
         code=code("evaluate"),
     output:
-        expand("results/eval/{{model}}/{benchmark}.parquet", benchmark=EVAL_BENCHMARKS),
+        expand("results/eval/seed{{seed}}/{{model}}/{benchmark}.parquet", benchmark=EVAL_BENCHMARKS),
     wildcard_constraints:
-        model=one_of(MODEL_DIRS),
+        model=one_of(MODELS),
     params:
-        cfg=conf("generation", "sandbox", "eval.n_samples", "eval.sampled", "eval.splits", "seed"),
+        cfg=conf("generation", "sandbox", "eval.n_samples", "eval.sampled", "eval.splits"),
     conda:
         ENV
     log:
-        "logs/evaluate/{model}.log",
+        "logs/evaluate/seed{seed}/{model}.log",
     threads: threads_of("evaluate")
     resources:
         **resources_of("evaluate"),
@@ -38,7 +39,8 @@ rule evaluate:
 rule summarize:
     """Long-format summary with 95% CIs, markdown table, DVC metrics and the accuracy plot."""
     input:
-        samples=expand("results/eval/{model}/{benchmark}.parquet", model=EVAL_MODELS, benchmark=EVAL_BENCHMARKS) + BON,
+        samples=expand("results/eval/seed{seed}/{model}/{benchmark}.parquet", seed=SEED, model=EVAL_MODELS,
+                       benchmark=EVAL_BENCHMARKS) + BON,
         code=code("summarize"),
     output:
         summary="results/eval/summary.csv",

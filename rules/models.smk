@@ -1,5 +1,7 @@
 # Tokenizer and base models: models/tokenizer/, models/base/{name}/
 
+BASE_MODELS = {name: f"models/base/{name}" for name in config["models"]}  # evaluated by name
+
 
 rule train_tokenizer:
     """BPE tokenizer trained on the pretraining corpus."""

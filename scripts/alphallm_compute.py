@@ -1,5 +1,6 @@
 """rule alphallm_compute -> reasonforge.alphallm.compute (sampling_rows, search_rows, compute_table, plot)"""
 import json
+from pathlib import Path
 
 import pandas as pd
 
@@ -23,7 +24,8 @@ with job.running(sm.log[0]):
         scores[name] = (critic.score(ps, cs), critic.scorer.read_counts(ps, cs))
         assert sum(scores[name][1]) == critic.tokens_read, "per-sample read counts must add up to what the scorer read"
     rows = sampling_rows(samples, counts, cfg["alphallm.compute"]["n"], scores)
-    rows += search_rows(pd.concat([io.read_table(p, AlphaDecoded) for p in sm.input.decoded], ignore_index=True))
+    rows += search_rows(pd.concat([io.read_table(Path(sm.input.decoded, f"{v}.parquet"), AlphaDecoded) for v in sm.params.variants],
+                                  ignore_index=True))
     table = compute_table(rows)
     io.write_table(table, sm.output.table, AlphaCompute)
     with io.atomic_path(sm.output.plot, suffix=".png") as tmp:

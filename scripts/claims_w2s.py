@@ -10,8 +10,7 @@ sm = snakemake  # noqa: F821
 with job.running(sm.log[0]):
     seeds, algos = sm.params.cfg["claims.seeds"], sm.params.cfg["w2s.stage2.algos"]
     gold = io.read_table(sm.input.gold, W2SGold)
-    names = {"w2s-weak": "weak", "w2s-naive": "naive", "w2s-ceiling": "ceiling", "w2s-s1": "stage1",
-             **{f"w2s-s2-{a}": f"stage2-{a}" for a in algos}}
+    names = sm.params.models  # evaluated model -> its name here (weak, naive, ceiling, stage1, stage2-<algo>)
     per_seed = {}
     for s in seeds:
         mine = lambda paths: [p for p in paths if seed_of(p) == s]  # noqa: E731

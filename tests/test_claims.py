@@ -28,10 +28,10 @@ def test_greedy_test_accuracy_counts_each_benchmark_once():
 
 
 def test_seed_of_reads_the_seed_directory():
-    assert seed_of("results/seeds/seed12/sft/math.parquet") == 12
-    assert seed_of("models/seeds/seed3/pref/dpo") == 3
-    with pytest.raises(ValueError, match="models/pref/dpo"):
-        seed_of("models/pref/dpo")
+    assert seed_of("results/eval/seed12/sft/math.parquet") == 12
+    assert seed_of("models/eurus/seed3/pref/dpo") == 3
+    with pytest.raises(ValueError, match="models/eurus/pref/dpo"):
+        seed_of("models/eurus/pref/dpo")
 
 
 def test_greedy_test_accuracy_of_reads_the_tables(tmp_path):

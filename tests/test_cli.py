@@ -130,9 +130,9 @@ def test_schema_for_paths():
     from reasonforge.w2s.tables import W2SLabels
 
     assert schema_for("data/tasks/math/ood.parquet") is tables.Instructions
-    assert schema_for("/abs/results/eval/weak/code.parquet") is tables.EvalSamples
-    assert schema_for("data/seeds/seed2/w2s/relabels/iter1.parquet") is W2SLabels
-    assert schema_for("data/seeds/seed3/alphallm/search/round1.parquet") is AlphaSearch
+    assert schema_for("/abs/results/eval/seed0/weak/code.parquet") is tables.EvalSamples
+    assert schema_for("data/w2s/seed2/relabels/iter1.parquet") is W2SLabels
+    assert schema_for("data/alphallm/seed3/search/round1.parquet") is AlphaSearch
     for pattern in SCHEMA_FOR_PATH:  # every name resolves to a pandera model
         assert issubclass(schema_for(pattern.replace("*", "x")), tables.Strict)
     with pytest.raises(KeyError, match="no schema"):

@@ -16,24 +16,27 @@ def test_committed_dvc_yaml_is_current(root):
 
 
 def test_one_stage_per_job_with_exact_params(stages, root):
-    assert {"make_tasks-math", "train_tokenizer", "pretrain-weak", "pretrain-strong", "evaluate-weak",
-            "evaluate-nca", "train_preference-kto", "train_reward-bt+dr", "bon_select-rm-dr", "summarize"} <= set(stages)
+    assert {"make_tasks-math", "train_tokenizer", "pretrain-weak", "pretrain-strong", "evaluate-weak-seed0",
+            "evaluate-nca-seed0", "train_preference-kto-seed0", "train_reward-bt+dr-seed0", "bon_select-rm-dr-seed0",
+            "summarize"} <= set(stages)
     assert stages["pretrain-weak"]["params"] == ["models.weak", "seed"]
     assert stages["make_tasks-code"]["params"] == ["seed", "tasks.code"]
     assert stages["summarize"]["metrics"] == ["results/metrics.json"]
     assert stages["summarize"]["plots"] == ["results/plots/accuracy.png"]
     assert "--allowed-rules pretrain -- models/base/weak" in stages["pretrain-weak"]["cmd"]
-    assert stages["train_preference-dpo"]["params"] == ["eurus.preference.lora", "eurus.preference.per_algo",
-                                                        "eurus.preference.trl", "seed"]
+    # a seeded rule's seed is its wildcard, in its paths: params `seed` moves them (dvc-sync), it is no param of the stage
+    assert stages["train_preference-dpo-seed0"]["params"] == ["eurus.preference.lora", "eurus.preference.per_algo",
+                                                              "eurus.preference.trl"]
+    assert stages["train_preference-dpo-seed0"]["outs"] == ["models/eurus/seed0/pref/dpo"]
     assert stages["rm_accuracy"]["metrics"] == ["results/eurus/rm_accuracy.json"]
-    assert stages["reward_trends"]["plots"] == ["results/plots/reward_trends.png"]
+    assert stages["reward_trends"]["plots"] == ["results/eurus/reward_trends.png"]
 
 
 def test_code_deps_follow_imports(stages):
     deps = stages["pretrain-weak"]["deps"]
     assert "scripts/pretrain.py" in deps and "src/reasonforge/models/pretrain.py" in deps
     assert "src/reasonforge/sandbox/pool.py" not in deps  # pretraining runs no sandbox
-    assert "src/reasonforge/sandbox/worker.py" in stages["evaluate-strong"]["deps"]
+    assert "src/reasonforge/sandbox/worker.py" in stages["evaluate-strong-seed0"]["deps"]
 
 
 def test_outputs_are_disjoint(stages):

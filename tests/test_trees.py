@@ -147,7 +147,7 @@ def corrupt(nodes, how):
                                           ("two correct siblings", "one correct and one incorrect")])
 def test_a_corrupt_tree_is_rejected(trees, tmp_path, how, message):
     nodes, _ = trees
-    path = tmp_path / "data/ultrainteract/trees.parquet"
+    path = tmp_path / "data/eurus/trees.parquet"
     with pytest.raises(io.TableError, match=message):
         io.write_table(corrupt(nodes, how), path, TreeNodes)
     assert not path.exists()

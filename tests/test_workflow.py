@@ -121,8 +121,8 @@ SLURM_BUILD = ["snakemake", "--profile", "profiles/slurm", "--slurm-init-seconds
 # What the SLURM build and `dvc repro` build from scratch, each in its own copy: the chain up to one
 # evaluation, compared with the main build. (The DVC tests that change params run on a copy of the
 # main build, which Snakemake's onsuccess hook committed to dvc.lock.)
-SUBSET_STAGE = "evaluate-weak"
-SUBSET_TARGETS = [f"results/eval/weak/{b}.parquet" for b in ("math", "code", "logic")]
+SUBSET_STAGE = "evaluate-weak-seed0"
+SUBSET_TARGETS = [f"results/eval/seed0/weak/{b}.parquet" for b in ("math", "code", "logic")]
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -193,9 +193,8 @@ def slurm_build(builds, slurm):
 
 
 W2S_MODELS = ["weak", "naive", "ceiling", "stage1/hybrid/iter1", "stage1/hybrid/iter2", "stage2/dpo"]
-W2S_TABLES = ["data/w2s/split.parquet", "data/w2s/gold_train_1.parquet", "data/w2s/weak_labels.parquet",
-              "data/w2s/icl_labels.parquet", "data/w2s/stage1/iter1.parquet", "data/w2s/stage1/iter2.parquet",
-              "data/w2s/relabels/iter1.parquet", "data/w2s/stage2/samples.parquet", "data/w2s/stage2/pairs.parquet"]
+W2S_TABLES = ["data/w2s/split.parquet", "data/w2s/gold_train_1.parquet"] + [f"data/w2s/seed0/{t}.parquet" for t in (
+    "weak_labels", "icl_labels", "stage1/iter1", "stage1/iter2", "relabels/iter1", "stage2/samples", "stage2/pairs")]
 
 
 def start_w2s_shuffled(build, where) -> Background:
@@ -211,7 +210,7 @@ def start_w2s_shuffled(build, where) -> Background:
         rolled = pool.loc[rows, ["answer", "solution"]].to_numpy()
         pool.loc[rows, ["answer", "solution"]] = list(rolled[1:]) + list(rolled[:1])  # each question gets another's gold
         io.write_table(pool, path, schema_for(path))
-    return Background(["snakemake", "--cores", "2", "--", *W2S_TABLES, *[f"models/w2s/{m}" for m in W2S_MODELS]],
+    return Background(["snakemake", "--cores", "2", "--", *W2S_TABLES, *[f"models/w2s/seed0/{m}" for m in W2S_MODELS]],
                       copy, env, where / "w2s.log")
 
 
@@ -290,14 +289,16 @@ def test_overlay_build_is_not_recorded_in_dvc_lock(tmp_path_factory, root, bin_d
 
 def test_main_builds_every_artifact(main_build):
     dest, env = main_build
-    tables = [str(p.relative_to(dest)) for pattern in ("data/tasks/*/*.parquet", "results/eval/*/*.parquet",
-                                                       "results/bon/*/*.parquet", "data/ultrainteract/*.parquet")
+    tables = [str(p.relative_to(dest)) for pattern in ("data/tasks/*/*.parquet", "results/eval/seed0/*/*.parquet",
+                                                       "results/eurus/bon/samples/*.parquet", "results/eurus/seed0/bon/*/*.parquet",
+                                                       "data/eurus/*.parquet")
               for p in sorted(dest.glob(pattern))] + ["results/eval/summary.csv", "data/corpus/pretrain.parquet"]
     assert len(tables) == 12 + 3 * len(MODELS + W2S_EVAL + ALPHA_EVAL) + 3 * (1 + len(SELECTORS)) + 3 + 2
-    w2s = [str(p.relative_to(dest)) for pattern in ("data/w2s/*.parquet", "data/w2s/*/*.parquet") for p in sorted(dest.glob(pattern))]
+    w2s = [str(p.relative_to(dest)) for pattern in ("data/w2s/*.parquet", "data/w2s/seed0/*.parquet", "data/w2s/seed0/*/*.parquet")
+           for p in sorted(dest.glob(pattern))]
     assert len(w2s) == 3 + 2 + 2 + 1 + 2  # split + gold x2, labels x2, selections x2, relabel, stage II x2
-    alpha = [str(p.relative_to(dest)) for pattern in ("data/alphallm/*.parquet", "data/alphallm/*/*.parquet",
-                                                      "results/alphallm/*.parquet", "results/alphallm/*/*.parquet")
+    alpha = [str(p.relative_to(dest)) for pattern in ("data/alphallm/*.parquet", "data/alphallm/seed0/*/*.parquet",
+                                                      "results/alphallm/seed0/*.parquet", "results/alphallm/seed0/*/*.parquet")
              for p in sorted(dest.glob(pattern))]
     assert len(alpha) == 3 + 2 + 1 + 1 + 6  # imagined, samples, step labels; rounds x2; compute; samples; 6 searches
     sh(["reasonforge", "validate", *tables, *w2s, *alpha], dest, env)
@@ -311,7 +312,8 @@ def test_main_builds_every_artifact(main_build):
     assert (dest / "results/plots/accuracy.png").stat().st_size > 1000
     page = (dest / "results/README.md").read_text()  # every results page, written by a rule
     assert table.strip().splitlines()[-1] in page and "![accuracy](plots/accuracy.png)" in page and "results/w2s/pgr.md" in page
-    for name in ("base/weak", "base/strong", "sft", "pref/dpo", "pref/kto", "pref/nca", "pref/orpo", "rm/bt", "rm/dr", "rm/bt+dr"):
+    for name in ("base/weak", "base/strong", *(f"eurus/seed0/{m}" for m in ("sft", "pref/dpo", "pref/kto", "pref/nca", "pref/orpo",
+                                                                           "rm/bt", "rm/dr", "rm/bt+dr"))):
         assert (dest / f"models/{name}/config.json").exists(), name
         if not name.startswith("base/"):
             assert len(pd.read_parquet(dest / f"models/{name}/metrics.parquet")) >= 2, name
@@ -324,16 +326,16 @@ def test_main_builds_every_artifact(main_build):
 def test_eurus_artifacts(main_build):
     """Trees, their SFT rows and pairs, stats, reward trends and held-out accuracies, built by the rules."""
     dest, env = main_build
-    nodes = built_table(dest / "data/ultrainteract/trees.parquet")
+    nodes = built_table(dest / "data/eurus/trees.parquet")
     assert nodes["tree_id"].nunique() == 3 * 6 and nodes["turn"].max() <= 2  # smoke: 6 per family, max_turns 2
-    pairs = built_table(dest / "data/ultrainteract/pairs.parquet")
-    sft = built_table(dest / "data/ultrainteract/sft.parquet")
+    pairs = built_table(dest / "data/eurus/pairs.parquet")
+    sft = built_table(dest / "data/eurus/sft.parquet")
     assert len(pairs) > 0 and len(sft) == int(nodes["correct"].sum())
-    stats = (dest / "data/ultrainteract/stats.md").read_text()
+    stats = (dest / "data/eurus/stats.md").read_text()
     assert f"pairs: {len(pairs)}" in stats
     trends = pd.read_csv(dest / "results/eurus/reward_trends.csv")
     assert set(trends["algo"]) == {"dpo", "kto", "nca", "orpo"} and trends[["chosen", "rejected"]].notna().all().all()
-    assert (dest / "results/plots/reward_trends.png").stat().st_size > 1000
+    assert (dest / "results/eurus/reward_trends.png").stat().st_size > 1000
     acc = json.loads((dest / "results/eurus/rm_accuracy.json").read_text())
     assert set(acc) == {"bt", "dr", "bt+dr"} and all(0 <= a["accuracy"] <= 1 and a["pairs"] > 0 for a in acc.values())
 
@@ -345,24 +347,37 @@ def test_w2s_artifacts(main_build):
     split = built_table(dest / "data/w2s/split.parquet")
     assert split.groupby(["task", "part"]).size().to_dict() == {(t, p): n for t in ("logic", "math")
                                                                  for p, n in (("train_1", 10), ("train_2", 12))}
-    weak, icl = built_table(dest / "data/w2s/weak_labels.parquet"), built_table(dest / "data/w2s/icl_labels.parquet")
+    weak, icl = built_table(dest / "data/w2s/seed0/weak_labels.parquet"), built_table(dest / "data/w2s/seed0/icl_labels.parquet")
     train_2 = set(split[split["part"] == "train_2"]["id"])
     assert set(weak["id"]) == set(icl["id"]) == train_2 and weak["answer"].notna().any()
     assert (weak["demos"] == 0).all() and icl["demos"].between(0, 1).all()  # smoke: k = 1, dropped where it does not fit
     for k in (1, 2):
-        sel = built_table(dest / f"data/w2s/stage1/iter{k}.parquet")
+        sel = built_table(dest / f"data/w2s/seed0/stage1/iter{k}.parquet")
         assert set(sel["id"]) <= train_2 and (sel["weak_answer"] == sel["icl_answer"]).all()
-    assert len(built_table(dest / "data/w2s/stage1/iter1.parquet")) > 0
-    samples = built_table(dest / "data/w2s/stage2/samples.parquet")
+    assert len(built_table(dest / "data/w2s/seed0/stage1/iter1.parquet")) > 0
+    samples = built_table(dest / "data/w2s/seed0/stage2/samples.parquet")
     assert len(samples) == 3 * len(train_2)  # smoke: n = 3
-    stats = json.loads((dest / "data/w2s/stage2/stats.json").read_text())
+    stats = json.loads((dest / "data/w2s/seed0/stage2/stats.json").read_text())
     assert stats["questions"] == len(train_2) and sum(stats["outcomes"].values()) == len(train_2)
     for name in W2S_MODELS:
-        assert (dest / f"models/w2s/{name}/config.json").exists(), name
+        assert (dest / f"models/w2s/seed0/{name}/config.json").exists(), name
     report = (dest / "results/w2s/pgr.md").read_text()
     assert "| w2s-s2-dpo |" in report and "| w2s-s1-hybrid-2 |" in report and "| weak labels kept, iteration 2 |" in report
     metrics = json.loads((dest / "results/w2s/metrics.json").read_text())
     assert "w2s-naive/mean/test" in metrics["pgr"] and "weak labels (all train_2)" in metrics["precision"]
+
+
+def test_w2s_stage2_starts_from_the_model_params_names(main_build):
+    """w2s.stage2.start names the model stage II samples and trains from (by default the last stage-I
+    iteration); another family's model is taken at params `seed`, a name of none is an error naming the key."""
+    dest, env = main_build
+    def plan(*config):
+        return sh(["snakemake", "-n", "-f", *config, "--", "models/w2s/seed0/stage2/dpo"], dest, env, check=False)
+
+    assert "input: models/w2s/seed0/stage1/hybrid/iter2, data/w2s/seed0/stage2/pairs.parquet" in plan().stdout
+    assert "input: models/eurus/seed0/sft, data/w2s/seed0/stage2/pairs.parquet" in plan("--config", "w2s={stage2: {start: sft}}").stdout
+    bad = plan("--config", "w2s={stage2: {start: nope}}")
+    assert bad.returncode != 0 and "w2s.stage2.start: 'nope' is not a model of the DAG" in bad.stdout + bad.stderr
 
 
 def test_alphallm_artifacts(main_build):
@@ -382,21 +397,21 @@ def test_alphallm_artifacts(main_build):
     critics = json.loads((dest / "results/alphallm/critics.json").read_text())
     assert set(critics) == {"value", "prm", "orm"} and all(c["n"] > 0 for c in critics.values())
     for kind in ("value", "prm", "orm"):
-        assert (dest / f"models/critics/{kind}/config.json").exists()
+        assert (dest / f"models/alphallm/seed0/critics/{kind}/config.json").exists()
     for r in (1, 2):
-        searched = built_table(dest / f"data/alphallm/search/round{r}.parquet")
+        searched = built_table(dest / f"data/alphallm/seed0/search/round{r}.parquet")
         assert set(searched["id"]) == set(imagined.loc[imagined["status"] == "kept", "id"])
-        assert (dest / f"models/alphallm/round{r}/config.json").exists()
-        assert (dest / f"results/eval/alphallm-round{r}/math.parquet").exists()
-    table = built_table(dest / "results/alphallm/compute.parquet")
+        assert (dest / f"models/alphallm/seed0/round{r}/config.json").exists()
+        assert (dest / f"results/eval/seed0/alphallm-round{r}/math.parquet").exists()
+    table = built_table(dest / "results/alphallm/seed0/compute.parquet")
     methods = set(zip(table["method"], table["budget"]))
     assert {("greedy", 1), ("self-consistency", 2), ("best-of-n orm", 2), ("best-of-n rm", 2), ("eta-mcts", 1),
             ("eta-mcts", 2), ("ablation vanilla", 2), ("ablation rollout", 2)} <= methods
     assert (table["tokens"] > 0).all() and set(table["task"]) == {"math", "logic", "mean"}
     mcts = table[table["method"] == "eta-mcts"].set_index(["budget", "task"])["critic_tokens"]
     assert mcts[(2, "mean")] > mcts[(1, "mean")]  # a larger budget reads more
-    assert "+ state merge (eta-MCTS)" in (dest / "results/alphallm/ablation.md").read_text()
-    assert (dest / "results/plots/accuracy_vs_tokens.png").stat().st_size > 1000
+    assert "+ state merge (eta-MCTS)" in (dest / "results/alphallm/seed0/ablation.md").read_text()
+    assert (dest / "results/alphallm/seed0/accuracy_vs_tokens.png").stat().st_size > 1000
 
 
 def test_pools_are_disjoint_and_the_corpus_uses_only_pretrain(main_build):
@@ -532,11 +547,11 @@ def test_pretrained_model_and_external_benchmark_rules(main_build, root):
     params["eval"]["models"] = ["local"]
     (dest / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
     try:
-        sh(["snakemake", "--cores", "2", "results/eval/local/gsm.parquet"], dest, env)
+        sh(["snakemake", "--cores", "2", "results/eval/seed0/local/gsm.parquet"], dest, env)
     finally:
         (dest / "params.yaml").write_text(original)  # the later tests use this build with the smoke params
     assert json.loads((dest / "models/base/local/source.json").read_text())["kind"] == "local"
-    df = built_table(dest / "results/eval/local/gsm.parquet")
+    df = built_table(dest / "results/eval/seed0/local/gsm.parquet")
     assert len(df[df["greedy"]]) == 3 and set(df["split"]) == {"test"}
 
 
@@ -560,26 +575,26 @@ def test_a_dead_job_leaves_its_output_to_be_rebuilt(main_build, tmp_path):
     copy = tmp_path / "dead"
     env = copy_build(dest, copy, env)
     # a forced re-run that dies: its good output is gone, so the next run must make it again
-    run = Background(["snakemake", "--cores", "1", "-f", "--", "models/pref/dpo"], copy, env, tmp_path / "forced.log")
-    os.kill(running_job(copy, "models/pref/.dpo.incomplete-*", "train_preference.py"), 9)
+    run = Background(["snakemake", "--cores", "1", "-f", "--", "models/eurus/seed0/pref/dpo"], copy, env, tmp_path / "forced.log")
+    os.kill(running_job(copy, "models/eurus/seed0/pref/.dpo.incomplete-*", "train_preference.py"), 9)
     run.proc.wait()
-    assert run.proc.returncode != 0 and not (copy / "models/pref/dpo").exists()
+    assert run.proc.returncode != 0 and not (copy / "models/eurus/seed0/pref/dpo").exists()
     jobs = snakemake_jobs(copy, env)
-    assert jobs["train_preference-dpo"] == "Missing output files: models/pref/dpo"
-    assert {"evaluate-dpo", "summarize"} <= set(jobs)
+    assert jobs["train_preference-dpo-seed0"] == "Missing output files: models/eurus/seed0/pref/dpo"
+    assert {"evaluate-dpo-seed0", "summarize"} <= set(jobs)
     agree(copy, env)
     # a param changed, then the job killed: the new model is missing, and everything downstream waits for it
     params = yaml.safe_load((copy / "params.yaml").read_text())
     params["eurus"]["sft"]["trl"]["max_steps"] = 3000
     (copy / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
-    run = Background(["snakemake", "--cores", "1", "--", "models/sft"], copy, env, tmp_path / "params.log")
-    os.kill(running_job(copy, "models/.sft.incomplete-*", "train_sft.py"), 9)
+    run = Background(["snakemake", "--cores", "1", "--", "models/eurus/seed0/sft"], copy, env, tmp_path / "params.log")
+    os.kill(running_job(copy, "models/eurus/seed0/.sft.incomplete-*", "train_sft.py"), 9)
     run.proc.wait()
-    assert run.proc.returncode != 0 and not (copy / "models/sft").exists()
+    assert run.proc.returncode != 0 and not (copy / "models/eurus/seed0/sft").exists()
     jobs = snakemake_jobs(copy, env)
-    assert jobs["train_sft"] == "Missing output files: models/sft"
-    assert {f"train_preference-{a}" for a in ("kto", "nca", "orpo")} | {"train_reward-bt", "bon_samples", "evaluate-sft",
-                                                                       "alphallm_samples"} <= set(jobs)
+    assert jobs["train_sft-seed0"] == "Missing output files: models/eurus/seed0/sft"
+    assert {f"train_preference-{a}-seed0" for a in ("kto", "nca", "orpo")} | {
+        "train_reward-bt-seed0", "bon_samples", "evaluate-sft-seed0", "alphallm_samples"} <= set(jobs)
     agree(copy, env)
 
 
@@ -589,12 +604,13 @@ def test_directories_are_compared_by_content(main_build, tmp_path):
     dest, env = main_build
     copy = tmp_path / "content"
     env = copy_build(dest, copy, env)
-    (copy / "models/sft/model.safetensors").unlink()
+    sft = "models/eurus/seed0/sft"
+    (copy / sft / "model.safetensors").unlink()
     jobs = snakemake_jobs(copy, env)
-    assert jobs["train_sft"] == "Missing output files: models/sft"
-    assert "train_sft" in agree(copy, env)
-    sh(["snakemake", "--cores", "2", "--", "models/sft"], copy, env)  # SFT is deterministic: the same bytes
-    assert (copy / "models/sft/model.safetensors").read_bytes() == (dest / "models/sft/model.safetensors").read_bytes()
+    assert jobs["train_sft-seed0"] == f"Missing output files: {sft}"
+    assert "train_sft-seed0" in agree(copy, env)
+    sh(["snakemake", "--cores", "2", "--", sft], copy, env)  # SFT is deterministic: the same bytes
+    assert (copy / sft / "model.safetensors").read_bytes() == (dest / sft / "model.safetensors").read_bytes()
     assert "Nothing to be done" in sh(["snakemake", "-n"], copy, env).stdout
     assert dvc_stale(copy, env, shape=True) == set()
 
@@ -682,13 +698,13 @@ def test_code_edit_then_one_target_rebuilt(main_build):
     dest, env = main_build
     module = dest / "src/reasonforge/evaluate/run.py"
     module.write_text(module.read_text() + "\n# edited\n")
-    sh(["snakemake", "--cores", "2", "--", "results/eval/weak/math.parquet"], dest, env)
-    others = {f"evaluate-{m}" for m in MODELS + W2S_EVAL + ALPHA_EVAL if m != "weak"} | {"bon_samples", "alphallm_samples"}
+    sh(["snakemake", "--cores", "2", "--", "results/eval/seed0/weak/math.parquet"], dest, env)
+    others = {f"evaluate-{m}-seed0" for m in MODELS + W2S_EVAL + ALPHA_EVAL if m != "weak"} | {"bon_samples", "alphallm_samples"}
     assert agree(dest, env) == others
     jobs = snakemake_jobs(dest, env)
     # The rounds' policies descend from alphallm_samples: once an upstream job reruns, Snakemake checks no
     # reason of the job's own (dag.py, update_needrun), so it names only the rewrite; DVC calls them stale.
-    downstream = {f"evaluate-{m}" for m in ALPHA_EVAL}
+    downstream = {f"evaluate-{m}-seed0" for m in ALPHA_EVAL}
     assert invalidated(jobs) == others - downstream
     assert all("src/reasonforge/evaluate/run.py" in jobs[s] for s in others - downstream)
     assert all(jobs[s].startswith("Input files updated by another job") for s in downstream)
@@ -720,10 +736,11 @@ def test_param_change_agrees_between_dvc_and_snakemake(dvc_tree):
     # dvc status names the stages whose params changed; snakemake -n schedules them for that reason
     # and their downstream because the stages will rewrite their inputs
     jobs = snakemake_jobs(dest, env)
-    rms = {f"train_reward-{loss}" for loss in ("bt", "dr", "bt+dr")}
+    rms = {f"train_reward-{loss}-seed0" for loss in ("bt", "dr", "bt+dr")}
     assert dvc_stale(dest, env) == invalidated(jobs) == rms
     # (alphallm_compute reranks with the Eurus reward model, bt+dr)
-    assert set(jobs) == rms | {f"bon_select-rm-{loss}" for loss in ("bt", "dr", "bt+dr")} | {"rm_accuracy", "summarize", "alphallm_compute", "results_page"}
+    assert set(jobs) == rms | {f"bon_select-rm-{loss}-seed0" for loss in ("bt", "dr", "bt+dr")} | {
+        "rm_accuracy", "summarize", "alphallm_compute-seed0", "results_page"}
     # dvc repro plans the same stages (their downstream it decides as it goes: a stage whose inputs
     # come back byte-identical is skipped); a params section changed: the DAG-shape check runs first
     planned = set(re.findall(r"Running stage '([^']+)'", sh(["dvc", "repro", "--dry", "--no-run-cache"], dest, env).stdout))
@@ -735,7 +752,7 @@ def test_param_change_agrees_between_dvc_and_snakemake(dvc_tree):
     (dest / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
     jobs = snakemake_jobs(dest, env)
     assert dvc_stale(dest, env) == invalidated(jobs) == {"bon_samples"}
-    assert set(jobs) == {"bon_samples", "summarize", "results_page"} | {f"bon_select-{s}" for s in SELECTORS}
+    assert set(jobs) == {"bon_samples", "summarize", "results_page"} | {f"bon_select-{s}-seed0" for s in SELECTORS}
     # run: dvc repro re-runs the jobs snakemake scheduled, then both have nothing to do. (A change the
     # summary alone reads: the stages that retrain run in test_dvc_repro_builds_from_scratch.)
     params = yaml.safe_load(original)
@@ -767,26 +784,35 @@ def test_dvc_exp_run_refuses_a_key_that_changes_the_dag(dvc_tree):
     (dest / "params.yaml").write_text(original)
     out = r.stdout + r.stderr
     assert r.returncode != 0, out
-    assert "stages added: alphallm_round-3, alphallm_search-3, evaluate-alphallm-round3" in out, out
+    assert "stages added: alphallm_round-3-seed0, alphallm_search-3-seed0, evaluate-alphallm-round3-seed0" in out, out
     assert "alphallm.improve.rounds: 2 -> 3" in out and "run `reasonforge dvc-sync`" in out, out
 
 
 # The claims.
 
+def claims_plan(dest, env, *args) -> dict[str, int]:
+    plan = sh(["snakemake", "-n", "claims", *args], dest, env)
+    return {rule: int(n) for rule, n in re.findall(r"^(\w+) +(\d+)$", (plan.stdout + plan.stderr).split("Job stats:")[1], re.M)}
+
+
 def test_claims_target_plans_every_method_over_the_seeds(main_build):
-    """`snakemake claims` retrains each method with claims.seeds (the main rules' scripts, outputs
-    under models/seeds/ and results/seeds/) and writes every claims table; here it is planned on
-    the main build, which it reuses (the SFT policy, the pairs, the Eurus reward model). Its verdicts
-    are unit-tested (tests/test_*_claims.py); `make claims` runs it (see `builds` for why not here)."""
+    """`snakemake claims` builds each family's seeded rules (`{seed}` in their paths) at every one of
+    claims.seeds and writes every claims table; here it is planned on the main build, whose world it
+    reuses (tasks, base models, trees, the SFT policy AlphaLLM starts from). Its verdicts are
+    unit-tested (tests/test_*_claims.py); `make claims` runs it (see `builds` for why not here)."""
     dest, env = main_build
-    plan = sh(["snakemake", "-n", "claims"], dest, env)
-    counts = {rule: int(n) for rule, n in re.findall(r"^(\w+) +(\d+)$", (plan.stdout + plan.stderr).split("Job stats:")[1], re.M)}
+    counts = claims_plan(dest, env)
     seeds = len(config.load_yaml(dest / "params.yaml")["claims"]["seeds"])
     assert seeds >= 3 and counts["claims_eurus"] == counts["claims_w2s"] == counts["claims_alphallm"] == counts["claims"] == 1
-    assert counts["claims_train_preference"] == 3 * seeds and counts["claims_train_reward"] == 2 * seeds
-    assert counts["claims_w2s_stage2"] == seeds and counts["claims_w2s_train_sft"] == 5 * seeds
-    assert counts["claims_alphallm_critic"] == 3 * seeds and counts["claims_alphallm_round"] == seeds
-    assert not {"train_sft", "train_reward", "pretrain", "build_trees"} & set(counts)  # the main build's, reused
+    assert counts["train_sft"] == seeds and counts["train_preference"] == 3 * seeds and counts["train_reward"] == 2 * seeds
+    assert counts["w2s_stage2"] == seeds and counts["w2s_train_sft"] == 5 * seeds
+    assert counts["alphallm_critic"] == 3 * seeds and counts["alphallm_round"] == seeds and counts["alphallm_mcts"] == seeds
+    # sft + dpo, kto, nca; weak, naive, ceiling, stage I, stage II; AlphaLLM's round 1
+    assert counts["evaluate"] == (4 + 5 + 1) * seeds
+    assert not {"pretrain", "build_trees", "bon_samples", "alphallm_samples", "w2s_split"} & set(counts)  # built once
+    # the main build's seed among the claims': its jobs are the main build's, not run again
+    reused = claims_plan(dest, env, "--config", "claims={seeds: [0, 1, 2]}")
+    assert reused["train_preference"] == 3 * 2 and reused["evaluate"] == (4 + 5 + 1) * 2 and reused["alphallm_mcts"] == 2
 
 
 # Last: train_2's gold shuffled. Its rebuild started in the background when the main build ended.
@@ -799,7 +825,7 @@ def test_w2s_gold_of_train_2_never_reaches_a_method(main_build, builds):
     shuffled = builds["main_build"].copies["w2s_shuffled"]
     shuffled.wait()
     copy = shuffled.cwd
-    for rebuilt in ("data/w2s/split.parquet", "data/w2s/weak_labels.parquet", "models/w2s/stage2/dpo/model.safetensors"):
+    for rebuilt in ("data/w2s/split.parquet", "data/w2s/seed0/weak_labels.parquet", "models/w2s/seed0/stage2/dpo/model.safetensors"):
         assert (copy / rebuilt).stat().st_mtime > (dest / rebuilt).stat().st_mtime, rebuilt  # re-run, not kept
 
     def same_table(rel):
@@ -809,7 +835,7 @@ def test_w2s_gold_of_train_2_never_reaches_a_method(main_build, builds):
     def same_model(rel):
         return (dest / rel / "model.safetensors").read_bytes() == (copy / rel / "model.safetensors").read_bytes()
 
-    assert not same_table("data/w2s/gold_train_2.parquet") and not same_model("models/w2s/ceiling")  # the shuffle took
+    assert not same_table("data/w2s/gold_train_2.parquet") and not same_model("models/w2s/seed0/ceiling")  # the shuffle took
     assert [t for t in W2S_TABLES if not same_table(t)] == []
     methods = [m for m in W2S_MODELS if m != "ceiling"]
-    assert [m for m in methods if not same_model(f"models/w2s/{m}")] == []
+    assert [m for m in methods if not same_model(f"models/w2s/seed0/{m}")] == []

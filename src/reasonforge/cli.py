@@ -216,12 +216,11 @@ SCHEMA_FOR_PATH = {
     "data/tasks/*/*.parquet": "tables.Instructions",
     "data/corpus/*.parquet": "tables.Corpus",
     "results/eval/*/*.parquet": "tables.EvalSamples",
-    "results/bon/*/*.parquet": "tables.EvalSamples",
-    "results/seeds/*.parquet": "tables.EvalSamples",           # the claims' seeded evaluations and rerankings
+    "results/eurus/bon/*/*.parquet": "tables.EvalSamples",
     "results/eval/summary.csv": "tables.Summary",
-    "data/ultrainteract/trees.parquet": "eurus.tables.TreeNodes",
-    "data/ultrainteract/sft.parquet": "eurus.tables.SFTData",
-    "data/ultrainteract/pairs.parquet": "eurus.tables.Pairs",
+    "data/eurus/trees.parquet": "eurus.tables.TreeNodes",
+    "data/eurus/sft.parquet": "eurus.tables.SFTData",
+    "data/eurus/pairs.parquet": "eurus.tables.Pairs",
     "data/w2s/split.parquet": "w2s.tables.W2SSplit",
     "data/w2s/gold_train_*.parquet": "w2s.tables.W2SGold",
     "data/w2s/*labels.parquet": "w2s.tables.W2SLabels",
@@ -245,8 +244,7 @@ def schema_for(path: str | Path):
     import importlib
     import re
 
-    norm = re.sub(r"data/seeds/seed\d+/w2s/", "data/w2s/", str(path).replace("\\", "/"))  # the claims' seeded reruns
-    norm = re.sub(r"(data|results)/seeds/seed\d+/alphallm/", r"\1/alphallm/", norm)
+    norm = re.sub(r"/seed\d+/", "/", str(path).replace("\\", "/"))  # a seeded rule's output: its table at any seed
     for pattern, name in SCHEMA_FOR_PATH.items():
         if fnmatch.fnmatch(norm, pattern) or fnmatch.fnmatch(norm, "*/" + pattern):
             module, cls = name.rsplit(".", 1)

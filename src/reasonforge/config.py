@@ -203,7 +203,7 @@ def typed(overrides: Any) -> Any:
 
 def reward_loss(name: str) -> str:
     """The loss of the reward model a params value names as `rm-<loss>` (a best-of-N selector,
-    alphallm.critics.orm, alphallm.compute.reward_model): models/rm/<loss>."""
+    alphallm.critics.orm, alphallm.compute.reward_model): models/eurus/seed<seed>/rm/<loss>."""
     return name.removeprefix("rm-")
 
 

@@ -70,7 +70,10 @@ def snakemake_stale(root: Path) -> dict[str, str]:
 
 
 def stage_name(job: dict) -> str:
-    return "-".join([job["rule"], *job["wildcards"].values()])
+    """rule-wildcard-...: `train_preference-dpo-seed0`, the seed (where the rule takes one) last."""
+    wildcards = job["wildcards"]
+    seed = [f"seed{wildcards['seed']}"] if "seed" in wildcards else []
+    return "-".join([job["rule"], *(v for k, v in wildcards.items() if k != "seed"), *seed])
 
 
 def imported_modules(path: Path, src: Path) -> set[Path]:

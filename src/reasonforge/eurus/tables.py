@@ -8,7 +8,7 @@ from ..tables import TASK_FAMILIES, Strict
 
 
 class TreeNodes(Strict):
-    """data/ultrainteract/trees.parquet: one row per node of a preference tree (trees/build.py).
+    """data/eurus/trees.parquet: one row per node of a preference tree (trees/build.py).
     Integrity: one root per tree (turn 0, no parent), parents exist in the same tree, turn = depth,
     correct nodes are leaves, at most one correct and one incorrect child per node."""
 
@@ -62,14 +62,14 @@ class _FromTrees(Strict):
 
 
 class SFTData(_FromTrees):
-    """data/ultrainteract/sft.parquet: one row per correct action (prompt -> completion)."""
+    """data/eurus/sft.parquet: one row per correct action (prompt -> completion)."""
 
     completion: Series[str] = pa.Field(str_length={"min_value": 1})
     obtained: Series[str] = pa.Field(isin=["sampled", "escalated", "reference"])
 
 
 class Pairs(_FromTrees):
-    """data/ultrainteract/pairs.parquet: one row per preference pair; chosen verified correct,
+    """data/eurus/pairs.parquet: one row per preference pair; chosen verified correct,
     rejected verified incorrect, both continuing the same trajectory (prompt)."""
 
     chosen: Series[str] = pa.Field(str_length={"min_value": 1})

@@ -61,7 +61,7 @@ def greedy_test_accuracy_of(paths: list[str]) -> float:
 
 
 def seed_of(path: str) -> int:
-    """The seed a seeded artifact's path names (`.../seeds/seed3/...` -> 3)."""
+    """The seed a seeded artifact's path names (`models/eurus/seed3/...` -> 3)."""
     found = re.search(r"/seed(\d+)/", f"/{path}")
     if not found:
         raise ValueError(f"{path}: no seed<N> directory in the path")

@@ -1,7 +1,7 @@
 """Scoring beside generation: one number per (prompt, completion), batched, counting tokens read.
 
-    scorer = load_scorer("models/rm/bt+dr")           # a reward or value head: its sequence score
-    scorer = load_scorer("models/sft", kind="logprob")  # a policy: sum of the completion's token log-probs
+    scorer = load_scorer("models/eurus/seed0/rm/bt+dr")           # a reward or value head: its sequence score
+    scorer = load_scorer("models/eurus/seed0/sft", kind="logprob")  # a policy: sum of the completion's token log-probs
     scores = scorer.score(prompts, completions)
     scorer.tokens_read                                  # every token the scorer read, for compute counts
 

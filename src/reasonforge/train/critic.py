@@ -1,6 +1,6 @@
 """Critics for search (AlphaLLM): one scalar head on prompt + a partial or whole solution.
 
-    train_critic("models/sft", rows, CriticRun(loss="mse"), "models/critics/value")
+    train_critic("models/eurus/seed0/sft", rows, CriticRun(loss="mse"), "models/alphallm/seed0/critics/value")
 
 - value: MSE on every prefix of a policy sample, labelled with the sample's final correctness;
 - prm: BCE on step prefixes, labelled good where Monte-Carlo rollouts from them mostly succeed;

@@ -1,6 +1,6 @@
 """Preference optimization on the trees' pairs: DPO, NCA, KTO, ORPO, each through its TRL trainer.
 
-    train_preference("nca", "models/sft", pairs, PreferenceRun(trl={"beta": 0.1}), "models/pref/nca")
+    train_preference("nca", "models/eurus/seed0/sft", pairs, PreferenceRun(trl={"beta": 0.1}), "models/eurus/seed0/pref/nca")
 
 - dpo: trl.DPOTrainer, loss_type sigmoid (Rafailov et al.);
 - nca: trl.DPOTrainer, loss_type nca_pair (Chen et al.; the Eurus paper's NCA);

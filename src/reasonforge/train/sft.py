@@ -1,8 +1,8 @@
 """Supervised fine-tuning on verified actions: trl.SFTTrainer, loss on the completion only.
 
-    train_sft("models/base/strong", sft_table, SFTRun(trl={"learning_rate": 1e-3}), "models/sft")
+    train_sft("models/base/strong", sft_table, SFTRun(trl={"learning_rate": 1e-3}), "models/eurus/seed0/sft")
 
-The table has `prompt` and `completion` columns (data/ultrainteract/sft.parquet); SFTTrainer
+The table has `prompt` and `completion` columns (data/eurus/sft.parquet); SFTTrainer
 trains on the completion only for prompt/completion data and appends EOS.
 """
 from __future__ import annotations
