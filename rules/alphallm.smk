@@ -4,15 +4,16 @@
 # wildcard: the main build is params `seed`, the claims each of claims.seeds. Models of other families
 # (the policy, the rollout model, a Eurus reward model) are named in params and taken at params `seed`.
 
-ALPHA = config["alphallm"]
-ALPHA_TASKS = ALPHA["tasks"]
-ALPHA_ROUNDS = list(range(1, ALPHA["improve"]["rounds"] + 1))
-ALPHA_VARIANTS = [f"b{b}" for b in ALPHA["compute"]["budgets"]] + (
-    ["vanilla", "adaptive", "prm", "rollout"] if ALPHA["compute"]["ablations"] else [])
+from reasonforge.alphallm.config import AlphaLLMConfig
+
+ALPHA = rfconfig.build(AlphaLLMConfig, config["alphallm"], "alphallm")  # the section as one config object (its defaults)
+ALPHA_TASKS = ALPHA.tasks
+ALPHA_ROUNDS = list(range(1, ALPHA.improve.rounds + 1))
+ALPHA_VARIANTS = ALPHA.variants
 # the claims need eta-MCTS at its configured budget and the ablation ladder only: other seeds than the
 # main build's decode those (the default budgets cost 2.3x the iterations of these variants)
-ALPHA_CLAIM_VARIANTS = [f"b{ALPHA['mcts']['iterations']}"] + [v for v in ALPHA_VARIANTS if not v.startswith("b")]
-for _name in (ALPHA["policy"], ALPHA["rollout"]):
+ALPHA_CLAIM_VARIANTS = ALPHA.claim_variants
+for _name in (ALPHA.policy, ALPHA.rollout):
     if _name.startswith("alphallm-"):
         raise ValueError(f"alphallm.policy / rollout: {_name} is built by AlphaLLM itself")
 
@@ -22,12 +23,12 @@ ALPHA_MODELS = {f"alphallm-round{r}": f"models/alphallm/seed{{seed}}/round{r}" f
 # Input functions (`model_dir` reads MODELS, which the Snakefile puts together after every rules file):
 # the policy and rollout model alphallm.policy / rollout name; a round's starting policy, round r-1's
 # (alphallm.policy for round 1).
-ALPHA_POLICY = lambda w: model_dir(ALPHA["policy"], key="alphallm.policy")
-ALPHA_ROLLOUT = lambda w: model_dir(ALPHA["rollout"], key="alphallm.rollout")
+ALPHA_POLICY = lambda w: model_dir(ALPHA.policy, key="alphallm.policy")
+ALPHA_ROLLOUT = lambda w: model_dir(ALPHA.rollout, key="alphallm.rollout")
 ALPHA_ROUND_START = lambda w: ALPHA_POLICY(w) if int(w.round) == 1 else f"models/alphallm/seed{w.seed}/round{int(w.round) - 1}"
 # The critics at {seed}: the ORM is a Eurus reward model (at params `seed`) when alphallm.critics.orm names one.
 ALPHA_CRITICS = [f"models/alphallm/seed{{seed}}/critics/{k}" for k in ("value", "prm")] + [
-    "models/alphallm/seed{seed}/critics/orm" if ALPHA["critics"]["orm"] == "own" else reward_model_dir(ALPHA["critics"]["orm"])]
+    "models/alphallm/seed{seed}/critics/orm" if ALPHA.critics.orm == "own" else reward_model_dir(ALPHA.critics.orm)]
 ALPHA_MCTS_VARIANTS = lambda w: ALPHA_VARIANTS if int(w.seed) == SEED else ALPHA_CLAIM_VARIANTS
 
 
@@ -255,7 +256,7 @@ rule alphallm_compute:
         tokens="results/alphallm/seed{seed}/samples/tokens.json",
         decoded="results/alphallm/seed{seed}/mcts",
         orm=ALPHA_CRITICS[2],
-        rm=reward_model_dir(ALPHA["compute"]["reward_model"]),  # the Eurus reward model best-of-N reranks with
+        rm=reward_model_dir(ALPHA.compute.reward_model),  # the Eurus reward model best-of-N reranks with
         tasks=expand("data/tasks/{task}/test.parquet", task=ALPHA_TASKS),
         code=code("alphallm_compute"),
     output:
@@ -301,7 +302,7 @@ rule claims_alphallm:
         computes=expand("results/alphallm/seed{seed}/compute.parquet", seed=CLAIM_SEEDS),
         rounds=expand("results/eval/seed{seed}/alphallm-round1/{benchmark}.parquet", seed=CLAIM_SEEDS,
                       benchmark=ALPHA_BENCHMARKS),
-        start=lambda w: expand("results/eval/seed{seed}/{policy}/{benchmark}.parquet", seed=SEED, policy=ALPHA["policy"],
+        start=lambda w: expand("results/eval/seed{seed}/{policy}/{benchmark}.parquet", seed=SEED, policy=ALPHA.policy,
                                benchmark=ALPHA_BENCHMARKS),
         code=code("claims_alphallm"),
         splits=claims_need_test,

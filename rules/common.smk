@@ -35,10 +35,11 @@ SPLITS = ["train", "test", "ood"]
 
 
 def conf(*keys):
-    """A rule's params: exactly the params.yaml sub-trees it depends on, keyed by dotted path, in a
-    canonical key order (Snakemake compares params by repr). `reasonforge dvc-sync` turns the keys
-    into the DVC stage's `params:`."""
-    return {k: rfconfig.canonical(rfconfig.subtree(config, k)) for k in sorted(keys)}
+    """A rule's params: exactly the params.yaml sub-trees it depends on (dotted keys, or tuples of
+    parts where a wildcard names one: `("models", w.name)`), as one pruned tree in a canonical key
+    order (Snakemake compares params by repr). `reasonforge dvc-sync` makes the keys the DVC stage's
+    `params:`; the script reads `cfg["eurus"]["sft"]`."""
+    return rfconfig.pruned(config, keys)
 
 
 def code(script):

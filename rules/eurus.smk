@@ -4,11 +4,12 @@
 # reward models and best-of-N selection take the `{seed}` wildcard: the main build is params `seed`,
 # `snakemake claims` builds them at each of claims.seeds.
 
-EURUS = config["eurus"]
-PREF_ALGOS = EURUS["preference"]["algos"]
-RM_LOSSES = EURUS["reward"]["losses"]
-TREE_MODELS = sorted({a["model"] for a in EURUS["trees"]["actors"]} | ({EURUS["trees"]["escalate"]["model"]}
-                     if EURUS["trees"]["escalate"] else set()) | ({EURUS["trees"]["critic"]} - {"verifier"}))
+from reasonforge.eurus.config import EurusConfig
+
+EURUS = rfconfig.build(EurusConfig, config["eurus"], "eurus")  # the section as one config object (its defaults)
+PREF_ALGOS = EURUS.preference.algos
+RM_LOSSES = EURUS.reward.losses
+TREE_MODELS = EURUS.tree_models()
 
 # This family's models, evaluated by name like the base models.
 EURUS_MODELS = {"sft": "models/eurus/seed{seed}/sft", **{algo: f"models/eurus/seed{{seed}}/pref/{algo}" for algo in PREF_ALGOS}}
@@ -159,7 +160,7 @@ rule bon_select:
     output:
         expand("results/eurus/seed{{seed}}/bon/{{selector}}/{benchmark}.parquet", benchmark=EVAL_BENCHMARKS),
     wildcard_constraints:
-        selector=one_of(EURUS["bon"]["selectors"]),
+        selector=one_of(EURUS.bon.selectors),
     conda:
         ENV
     log:

@@ -7,7 +7,7 @@ _unknown = [m for m in EVAL_MODELS + config["eval"]["sampled"] if m not in MODEL
 if _unknown:
     raise rfconfig.ParamsError(f"eval.models / eval.sampled: {', '.join(map(repr, _unknown))} not built by any rule "
                                f"(models: {', '.join(MODELS)})")
-BON = expand("results/eurus/seed{seed}/bon/{selector}/{benchmark}.parquet", seed=SEED, selector=EURUS["bon"]["selectors"],
+BON = expand("results/eurus/seed{seed}/bon/{selector}/{benchmark}.parquet", seed=SEED, selector=EURUS.bon.selectors,
              benchmark=EVAL_BENCHMARKS)
 
 

@@ -34,7 +34,7 @@ rule pretrain:
     wildcard_constraints:
         name=one_of(SCRATCH),
     params:
-        cfg=lambda w: conf(f"models.{w.name}", "seed"),
+        cfg=lambda w: conf(("models", w.name), "seed"),
     conda:
         ENV
     log:
@@ -55,7 +55,7 @@ rule import_model:
     wildcard_constraints:
         name=one_of(PRETRAINED),
     params:
-        cfg=lambda w: conf(f"models.{w.name}"),
+        cfg=lambda w: conf(("models", w.name)),
     conda:
         ENV
     log:

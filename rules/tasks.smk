@@ -14,7 +14,7 @@ rule make_tasks:
     wildcard_constraints:
         task=one_of(SYNTHETIC),
     params:
-        cfg=lambda w: conf(f"tasks.{w.task}", "seed"),
+        cfg=lambda w: conf(("tasks", w.task), "seed"),
     conda:
         ENV
     log:
@@ -35,7 +35,7 @@ rule load_external:
     wildcard_constraints:
         name=one_of(EXTERNAL),
     params:
-        cfg=lambda w: conf(f"tasks.external.{w.name}"),
+        cfg=lambda w: conf(("tasks", "external", w.name)),
     conda:
         ENV
     log:

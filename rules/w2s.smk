@@ -4,14 +4,14 @@
 # (data/w2s/seed{seed}/, models/w2s/seed{seed}/): the main build is params `seed`, the claims each of
 # claims.seeds, on the same split and base models.
 
-W2S = config["w2s"]
-W2S_TASKS = W2S["tasks"]
-W2S_ITERS = list(range(1, W2S["stage1"]["iterations"] + 1))
-W2S_SET = W2S["stage1"]["set"]
-W2S_ALGOS = W2S["stage2"]["algos"]
-# stage-I models: the chosen set through every iteration, the other sets at iteration 1
-W2S_STAGE1 = sorted({(W2S_SET, k) for k in W2S_ITERS} | {(s, 1) for s in W2S["stage1"]["compare_sets"]})
+from reasonforge.w2s.config import W2SConfig
 
+W2S = rfconfig.build(W2SConfig, config["w2s"], "w2s")  # the section as one config object (its defaults)
+W2S_TASKS = W2S.tasks
+W2S_ITERS = W2S.iterations
+W2S_SET = W2S.stage1.set
+W2S_ALGOS = W2S.stage2.algos
+W2S_STAGE1 = W2S.stage1_runs  # the chosen set through every iteration, the other sets at iteration 1
 # evaluated by name on every benchmark (a greedy evaluation costs ~20 s)
 W2S_MODELS = {"w2s-weak": "models/w2s/seed{seed}/weak", "w2s-naive": "models/w2s/seed{seed}/naive",
               "w2s-ceiling": "models/w2s/seed{seed}/ceiling",
@@ -21,7 +21,7 @@ W2S_BENCHMARKS = [b for b in EVAL_BENCHMARKS if b in W2S_TASKS]
 # Stage II samples and trains from the model w2s.stage2.start names (by default the last stage-I iteration
 # of stage1.set): one of this family's at {seed}, another family's at params `seed`. An input function:
 # `model_dir` reads MODELS, which the Snakefile puts together after every rules file.
-W2S_START = W2S["stage2"]["start"] or f"w2s-s1-{W2S_SET}-{W2S_ITERS[-1]}"
+W2S_START = W2S.stage2_start
 W2S_STAGE2_START = lambda w: model_dir(W2S_START, w.seed if W2S_START in W2S_MODELS else None, key="w2s.stage2.start")
 
 
@@ -56,7 +56,7 @@ rule w2s_train_sft:
     """SFT (trl.SFTTrainer) for weak-to-strong: the weak model on train_1 gold; the strong base on
     all weak labels (naive), on train_2 gold (ceiling), or on stage I's selection of iteration k."""
     input:
-        model=lambda w: f"models/base/{W2S['weak']['model']}" if w.name == "weak" else "models/base/strong",
+        model=lambda w: f"models/base/{W2S.weak.model}" if w.name == "weak" else "models/base/strong",
         data=lambda w: {"weak": "data/w2s/gold_train_1.parquet", "naive": f"data/w2s/seed{w.seed}/weak_labels.parquet",
                         "ceiling": "data/w2s/gold_train_2.parquet"}.get(w.name)
         or f"data/w2s/seed{w.seed}/stage1/{w.name.split('/')[-1]}.parquet",

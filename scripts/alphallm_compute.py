@@ -23,14 +23,14 @@ with job.running(sm.log[0]):
         ps, cs = list(prompts.loc[sampled["id"]]), list(sampled["completion"])
         scores[name] = (critic.score(ps, cs), critic.scorer.read_counts(ps, cs))
         assert sum(scores[name][1]) == critic.tokens_read, "per-sample read counts must add up to what the scorer read"
-    rows = sampling_rows(samples, counts, cfg["alphallm.compute"]["n"], scores)
+    rows = sampling_rows(samples, counts, cfg["alphallm"]["compute"]["n"], scores)
     rows += search_rows(pd.concat([io.read_table(Path(sm.input.decoded, f"{v}.parquet"), AlphaDecoded) for v in sm.params.variants],
                                   ignore_index=True))
     table = compute_table(rows)
     io.write_table(table, sm.output.table, AlphaCompute)
     with io.atomic_path(sm.output.plot, suffix=".png") as tmp:
         plot(table, str(tmp))
-    ablation = ablation_table(table, cfg["alphallm.mcts.iterations"])
+    ablation = ablation_table(table, cfg["alphallm"]["mcts"]["iterations"])
     io.write_text(sm.output.ablation, ablation)
     mean = table[table["task"] == "mean"]
     io.write_json(sm.output.metrics, {f"{r.method} @{r.budget}": {"accuracy": round(r.accuracy, 4), "tokens": round(r.tokens, 1)}

@@ -12,11 +12,11 @@ with job.running(sm.log[0]):
     table = io.read_table(sm.input.data, AlphaStepLabels if sm.wildcards.critic == "prm" else AlphaSamples)
     rows = {"value": value_rows, "orm": orm_rows}.get(critic, lambda t: t)(table)
     # the same held-out problems for every critic and seed, so their reports compare
-    held = heldout_ids(table["id"], cfg["alphallm.critics.heldout"], seed=0)
+    held = heldout_ids(table["id"], cfg["alphallm"]["critics"]["heldout"], seed=0)
     rows = rows[~rows["id"].isin(held)].reset_index(drop=True)
     torch.set_num_threads(sm.threads)
-    run = CriticRun(loss="mse" if critic == "value" else "bce", args=cfg["alphallm.critics.args"],
-                    max_length=cfg["alphallm.critics.max_length"], seed=job.run_seed(sm))
+    run = CriticRun(loss="mse" if critic == "value" else "bce", args=cfg["alphallm"]["critics"]["args"],
+                    max_length=cfg["alphallm"]["critics"]["max_length"], seed=job.run_seed(sm))
     with io.atomic_dir(sm.output[0]) as tmp:
         metrics = train_critic(sm.input.model, rows[["prompt", "completion", "label"]], run, str(tmp), key="alphallm.critics")
     print(f"{sm.output[0]}: {len(rows)} rows ({rows['label'].mean():.1%} positive), {len(metrics)} steps, "

@@ -7,7 +7,7 @@ sm = snakemake  # noqa: F821
 with job.running(sm.log[0]):
     cfg = sm.params.cfg
     samples, steps = io.read_table(sm.input.samples, AlphaSamples), io.read_table(sm.input.steps, AlphaStepLabels)
-    held = heldout_ids(samples["id"], cfg["alphallm.critics.heldout"], seed=0)
+    held = heldout_ids(samples["id"], cfg["alphallm"]["critics"]["heldout"], seed=0)
     data = {"value": value_rows(samples), "prm": steps, "orm": orm_rows(samples)}
     report, lines = {}, ["| critic | model | held-out rows | positives | precision | recall | ECE | mean score |",
                          "|---|---|---|---|---|---|---|---|"]

@@ -12,9 +12,9 @@ from reasonforge.sandbox import Sandbox
 sm = snakemake  # noqa: F821
 with job.running(sm.log[0]):
     cfg, seed = sm.params.cfg, job.run_seed(sm)
-    gen, box, ask = cfg["generation"], cfg["sandbox"], cfg["alphallm.imagine"]
+    gen, box, ask = cfg["generation"], cfg["sandbox"], cfg["alphallm"]["imagine"]
     train = [io.read_table(p, Instructions) for p in sm.input.train]
-    seeds = prompt_pool(train, cfg["alphallm.prompts"])
+    seeds = prompt_pool(train, cfg["alphallm"]["prompts"])
     generator = load_generator(sm.input.model, gen["backend"], seed=seed, threads=sm.threads)
     candidates = imagine(generator, seeds, ask["per_seed"], {**gen, "temperature": ask["temperature"]}, seed)
     held = set(pd.concat([io.read_table(p, Instructions) for p in sm.input.held])["prompt"])

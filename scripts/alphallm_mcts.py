@@ -11,8 +11,8 @@ sm = snakemake  # noqa: F821
 with job.running(sm.log[0]):
     cfg, seed = sm.params.cfg, job.run_seed(sm)
     box = cfg["sandbox"]
-    configs = {v: mcts_config(cfg["alphallm.mcts"], v, seed, cfg["generation.batch_size"]) for v in sm.params.variants}
-    problems = compute_problems([io.read_table(p, Instructions) for p in sm.input.tasks], cfg["alphallm.compute.problems"])
+    configs = {v: mcts_config(cfg["alphallm"]["mcts"], v, seed, cfg["generation"]["batch_size"]) for v in sm.params.variants}
+    problems = compute_problems([io.read_table(p, Instructions) for p in sm.input.tasks], cfg["alphallm"]["compute"]["problems"])
     policy = load_generator(sm.input.policy, "hf", seed=seed, threads=sm.threads)
     rollout = load_generator(sm.input.rollout, "hf", seed=seed, threads=sm.threads)
     # every critic any variant weights, loaded once; each search is handed (and pays for) its own

@@ -11,7 +11,7 @@ with job.running(sm.log[0]):
     data = sft_rows(io.read_table(sm.input.data, AlphaSearch))
     torch.set_num_threads(sm.threads)
     with io.atomic_dir(sm.output[0]) as tmp:
-        metrics = train_sft(sm.input.model, data, SFTRun(trl=sm.params.cfg["alphallm.improve.trl"], seed=job.run_seed(sm)),
+        metrics = train_sft(sm.input.model, data, SFTRun(trl=sm.params.cfg["alphallm"]["improve"]["trl"], seed=job.run_seed(sm)),
                             str(tmp), key="alphallm.improve")
     loss = f", loss {metrics['loss'].iloc[0]:.3f} -> {metrics['loss'].iloc[-1]:.3f}" if len(metrics) else ""
     print(f"{sm.output[0]}: {len(data)} kept leaves, {len(metrics)} steps{loss}")

@@ -8,7 +8,7 @@ from reasonforge.evaluate.claims import claims_json, claims_markdown, greedy_tes
 sm = snakemake  # noqa: F821
 with job.running(sm.log[0]):
     cfg = sm.params.cfg
-    seeds, iterations = cfg["claims.seeds"], cfg["alphallm.mcts.iterations"]
+    seeds, iterations = cfg["claims"]["seeds"], cfg["alphallm"]["mcts"]["iterations"]
     start = greedy_test_accuracy_of(sm.input.start)
     per_seed = {}
     for path in sm.input.computes:
@@ -17,14 +17,14 @@ with job.running(sm.log[0]):
         mcts, tokens = mean.loc[("eta-mcts", iterations), "accuracy"], mean.loc[("eta-mcts", iterations), "tokens"]
         sc, sc_inside = accuracy_at(table, "self-consistency", tokens)
         bon, bon_inside = accuracy_at(table, "best-of-n orm", tokens)
-        rungs = LADDER if cfg["alphallm.compute.ablations"] else []
+        rungs = LADDER if cfg["alphallm"]["compute"]["ablations"] else []
         ablation = {r: mean.loc[("eta-mcts", iterations) if r == LADDER[-1] else (f"ablation {r}", iterations), "accuracy"]
                     for r in rungs}
         round1 = greedy_test_accuracy_of([p for p in sm.input.rounds if seed_of(p) == s])
         per_seed[s] = dict(greedy=mean.loc[("greedy", 1), "accuracy"], mcts=mcts, mcts_tokens=tokens, sc=sc, sc_inside=sc_inside,
                            bon_orm=bon, bon_inside=bon_inside, ablation=ablation, start=start, round1=round1)
         print(f"seed {s}: {per_seed[s]}")
-    if not cfg["alphallm.compute.ablations"]:
+    if not cfg["alphallm"]["compute"]["ablations"]:
         raise ValueError("claims_alphallm: A2 needs the ablation ladder (alphallm.compute.ablations: true)")
     claims = alphallm_claims(per_seed, LADDER)
     outside = [s for s, m in per_seed.items() if not (m["sc_inside"] and m["bon_inside"])]

@@ -12,7 +12,7 @@ sm = snakemake  # noqa: F821
 
 
 with job.running(sm.log[0]):
-    seeds = sm.params.cfg["claims.seeds"]
+    seeds = sm.params.cfg["claims"]["seeds"]
     base = greedy_test_accuracy_of(sm.input.base)
     per_seed = {}
     for s in seeds:

@@ -8,7 +8,7 @@ from reasonforge.w2s.select import precision
 
 sm = snakemake  # noqa: F821
 with job.running(sm.log[0]):
-    seeds, algos = sm.params.cfg["claims.seeds"], sm.params.cfg["w2s.stage2.algos"]
+    seeds, algos = sm.params.cfg["claims"]["seeds"], sm.params.cfg["w2s"]["stage2"]["algos"]
     gold = io.read_table(sm.input.gold, W2SGold)
     names = sm.params.models  # evaluated model -> its name here (weak, naive, ceiling, stage1, stage2-<algo>)
     per_seed = {}

@@ -4,6 +4,6 @@ from reasonforge.models.load import import_model
 
 sm = snakemake  # noqa: F821
 with job.running(sm.log[0]):
-    cfg = sm.params.cfg[f"models.{sm.wildcards.name}"]
+    cfg = sm.params.cfg["models"][sm.wildcards.name]
     with io.atomic_dir(sm.output[0]) as tmp:
         print(import_model(cfg["path"], cfg["revision"], tmp))

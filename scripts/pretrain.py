@@ -10,7 +10,7 @@ with job.running(sm.log[0]):
     name, cfg = sm.wildcards.name, sm.params.cfg
     docs = io.read_table(sm.input.corpus, Corpus)
     tok = AutoTokenizer.from_pretrained(sm.input.tokenizer)
-    config = PretrainConfig.from_params(cfg[f"models.{name}"], seed=cfg["seed"])
+    config = PretrainConfig.from_params(cfg["models"][name], seed=cfg["seed"])
     with io.atomic_dir(sm.output[0]) as tmp:
         log = pretrain(config, tok, list(docs["text"]), tmp, threads=sm.threads)
     print(f"{sm.output[0]}: final loss {log[-1]['loss']}")

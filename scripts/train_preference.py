@@ -6,11 +6,13 @@ from reasonforge.train.preference import PreferencePairs, PreferenceRun, train_p
 
 sm = snakemake  # noqa: F821
 with job.running(sm.log[0]):
-    cfg, algo, section = sm.params.cfg, sm.wildcards.algo, sm.params.section  # eurus.preference | w2s.stage2
+    algo, section = sm.wildcards.algo, sm.params.section  # eurus.preference | w2s.stage2
+    family, stage = section.split(".")
+    cfg = sm.params.cfg[family][stage]
     torch.set_num_threads(sm.threads)
-    options = {**cfg[f"{section}.trl"], **cfg[f"{section}.per_algo"].get(algo, {})}
+    options = {**cfg["trl"], **cfg["per_algo"].get(algo, {})}
     pairs = io.read_table(sm.input.pairs, PreferencePairs)
-    run = PreferenceRun(trl=options, lora=cfg.get(f"{section}.lora"), seed=job.run_seed(sm))
+    run = PreferenceRun(trl=options, lora=cfg.get("lora"), seed=job.run_seed(sm))
     with io.atomic_dir(sm.output[0]) as tmp:
         metrics = train_preference(algo, sm.input.model, pairs, run, str(tmp), key=f"{section} ({algo})")
     last = metrics.iloc[-1] if len(metrics) else {}

@@ -10,7 +10,7 @@ from reasonforge.train.reward import RewardRun, pair_accuracy, split_pairs, trai
 
 sm = snakemake  # noqa: F821
 with job.running(sm.log[0]):
-    cfg, loss = sm.params.cfg["eurus.reward"], sm.wildcards.loss
+    cfg, loss = sm.params.cfg["eurus"]["reward"], sm.wildcards.loss
     torch.set_num_threads(sm.threads)
     # the same held-out trees for every run and seed, so accuracies compare
     train, heldout = split_pairs(io.read_table(sm.input.pairs, Pairs), cfg["heldout"], seed=0)

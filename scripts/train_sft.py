@@ -7,7 +7,7 @@ from reasonforge.train.sft import SFTRun, train_sft
 
 sm = snakemake  # noqa: F821
 with job.running(sm.log[0]):
-    cfg = sm.params.cfg["eurus.sft"]
+    cfg = sm.params.cfg["eurus"]["sft"]
     torch.set_num_threads(sm.threads)
     data = io.read_table(sm.input.data, SFTData)
     with io.atomic_dir(sm.output[0]) as tmp:

@@ -16,12 +16,12 @@ with job.running(sm.log[0]):
         weak = io.read_table(sm.input.weak, W2SLabels)
         tok = AutoTokenizer.from_pretrained(sm.input.model)
         room = AutoConfig.from_pretrained(sm.input.model).max_position_embeddings - cfg["generation"]["max_new_tokens"]
-        prompts, demos = icl_prompts(questions, weak, cfg["w2s.icl"]["k"], job.run_seed(sm),
+        prompts, demos = icl_prompts(questions, weak, cfg["w2s"]["icl"]["k"], job.run_seed(sm),
                                      fits=lambda p: len(tok(p)["input_ids"]) <= room)
-        print(f"demonstrations per question: mean {sum(demos) / len(demos):.2f} of k={cfg['w2s.icl']['k']} "
+        print(f"demonstrations per question: mean {sum(demos) / len(demos):.2f} of k={cfg['w2s']['icl']['k']} "
               f"(dropped where a prompt + {cfg['generation']['max_new_tokens']} new tokens exceeds the model's context)")
     elif mode == "sample":
-        n, temperature = cfg["w2s.stage2.n"], cfg["w2s.stage2.temperature"]
+        n, temperature = cfg["w2s"]["stage2"]["n"], cfg["w2s"]["stage2"]["temperature"]
     labels = label(sm.input.model, questions, prompts, cfg, seed=job.run_seed(sm), threads=sm.threads,
                    n=n, temperature=temperature, demos=demos)
     io.write_table(labels, sm.output[0], W2SLabels)

@@ -9,7 +9,7 @@ from reasonforge.w2s.select import split_pool
 sm = snakemake  # noqa: F821
 with job.running(sm.log[0]):
     cfg = sm.params.cfg
-    parts = pd.concat([split_pool(io.read_table(p, Instructions), cfg["w2s.train_1"], cfg["w2s.train_2"], cfg["seed"])
+    parts = pd.concat([split_pool(io.read_table(p, Instructions), cfg["w2s"]["train_1"], cfg["w2s"]["train_2"], cfg["seed"])
                        for p in sm.input.tasks], ignore_index=True)
     io.write_table(parts[["id", "task", "form", "part", "prompt"]], sm.output.split, W2SSplit)
     for part, out in (("train_1", sm.output.gold_1), ("train_2", sm.output.gold_2)):

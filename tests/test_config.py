@@ -1,4 +1,5 @@
 import copy
+import pickle
 
 import pytest
 
@@ -167,3 +168,28 @@ def test_snakemake_config_values_are_read_as_yaml():
     # Snakemake reads `--config claims={"seeds": [4, 5, 6]}` with YAML's BaseLoader: strings
     assert config.typed({"claims": {"seeds": ["4", "5", "6"]}, "x": "hf", "y": ["1.5", "true"]}) == \
         {"claims": {"seeds": [4, 5, 6]}, "x": "hf", "y": [1.5, True]}
+
+
+def test_pruned_params_hold_the_declared_subtrees_as_one_tree(params):
+    cfg = config.pruned(params, ["generation.batch_size", ("models", "weak"), "seed", "eurus.sft"])
+    assert cfg == {"eurus": {"sft": config.canonical(params["eurus"]["sft"])}, "generation": {"batch_size": params["generation"]["batch_size"]},
+                   "models": {"weak": config.canonical(params["models"]["weak"])}, "seed": params["seed"]}
+    assert cfg.declared == ("eurus.sft", "generation.batch_size", "models.weak", "seed")  # dvc-sync's params of the stage
+    # Snakemake compares params by repr and hands them to the script pickled
+    assert repr(cfg) == repr(dict(cfg)) and pickle.loads(pickle.dumps(cfg)).declared == cfg.declared
+
+
+def test_schema_mismatches_finds_every_drift():
+    from dataclasses import dataclass, field
+
+    @dataclass(kw_only=True)
+    class Stage1:  # w2s.stage1 with a default that drifted, a key the schema lacks and one it has left out
+        set: str = "weak"
+        compare_sets: list[str] = field(default_factory=lambda: ["weak", "icl", "hybrid"])
+        iterations: int
+        colour: str = "red"
+
+    assert config.schema_mismatches(Stage1, "w2s.stage1") == [
+        "w2s.stage1.trl: in the schema, not in Stage1", "w2s.stage1.colour: in Stage1, not in the schema",
+        "w2s.stage1.iterations: defaulted by the schema, required in Stage1",
+        "w2s.stage1.set: default 'weak' in Stage1, 'hybrid' in the schema"]

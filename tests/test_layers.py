@@ -12,7 +12,7 @@ PACKAGE = SRC / "reasonforge"
 
 # top-level module or package -> layer; the methods' packages are on top of the services
 LAYER = {
-    "job": 0, "buildstate": 0, "tables": 0,
+    "job": 0, "buildstate": 0, "tables": 0, "configtree": 0,
     "io": 1, "tasks": 1, "sandbox": 1,
     "models": 2,
     "evaluate": 3,

@@ -6,12 +6,16 @@ an unknown key or a missing key stops a run before any job starts.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
+import typing
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import yaml
+
+from .configtree import ParamsError, build  # noqa: F401  (ParamsError: raised here too; build: re-exported)
 
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schemas" / "params.schema.yaml"
 
@@ -27,8 +31,6 @@ EXECUTION_HINT = " (an execution setting: per stage family in the resources: sec
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class ParamsError(ValueError):
-    """params.yaml (or an overlay) does not match schemas/params.schema.yaml."""
 
 
 def load_yaml(path: str | Path) -> dict:
@@ -291,11 +293,39 @@ def load_params(path: str | Path = "params.yaml", overlays: list[str | Path] = (
     return validate(params, source=" + ".join(map(str, [path, *overlays])))
 
 
-def subtree(params: dict, dotted: str) -> Any:
+def subtree(params: dict, key: str | tuple) -> Any:
+    """The value at a dotted key (`alphallm.mcts`) or a tuple of its parts (`("models", name)`)."""
     node = params
-    for part in dotted.split("."):
+    for part in key.split(".") if isinstance(key, str) else key:
         node = node[part]
     return node
+
+
+class Conf(dict):
+    """A rule's params: the params tree pruned to the keys the rule declares (`declared`, dotted), in
+    canonical order. A script reads it as the params tree (`cfg["alphallm"]["mcts"]`, never a key
+    built from strings); `reasonforge dvc-sync` makes `declared` the DVC stage's params."""
+
+    def __init__(self, tree: dict, declared: tuple[str, ...]):
+        super().__init__(tree)
+        self.declared = tuple(declared)
+
+    def __reduce__(self):  # Snakemake pickles a job's params into its script
+        return Conf, (dict(self), self.declared)
+
+
+def pruned(params: dict, keys) -> Conf:
+    """The sub-trees of `params` at `keys` (dotted, or tuples of parts), as one tree."""
+    tree: dict = {}
+    declared = []
+    for key in keys:
+        parts = key.split(".") if isinstance(key, str) else list(key)
+        node = tree
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+        node[parts[-1]] = subtree(params, parts)
+        declared.append(".".join(parts))
+    return Conf(canonical(tree), tuple(sorted(declared)))
 
 
 def canonical(value: Any) -> Any:
@@ -307,3 +337,57 @@ def canonical(value: Any) -> Any:
     if isinstance(value, list):
         return [canonical(v) for v in value]
     return value
+
+
+# A method's params section as one dataclass tree (eurus/config.py, w2s/config.py, alphallm/config.py):
+# configtree.build makes it from the validated section, `schema_mismatches` is what its test checks, so
+# the dataclasses' defaults and the schema's never drift apart (MCTSConfig.top_p was 1.0, the schema's 0.95).
+
+def schema_mismatches(cls, key: str, schema_path: Path = SCHEMA_PATH, exempt: tuple[str, ...] = ()) -> list[str]:
+    """Where the dataclass tree `cls` and the schema at params `key` disagree: a key one has and the
+    other has not, a default that differs (the schema's as validation fills it), a key required by one
+    and defaulted by the other. `exempt`: dotted paths of fields that are not params (a run's seed)."""
+    root = load_yaml(schema_path)
+    node = root
+    for part in key.split("."):
+        node = _resolve(node, root)["properties"][part]
+    return _mismatches(cls, _resolve(node, root), root, key, exempt)
+
+
+def _mismatches(cls, node: dict, root: dict, key: str, exempt=()) -> list[str]:
+    props = {k: _resolve(v, root) for k, v in node.get("properties", {}).items()}
+    fields = {f.name: f for f in dataclasses.fields(cls) if f"{key}.{f.name}" not in exempt}
+    hints = typing.get_type_hints(cls)
+    out = [f"{key}.{k}: in the schema, not in {cls.__name__}" for k in sorted(set(props) - set(fields))]
+    out += [f"{key}.{k}: in {cls.__name__}, not in the schema" for k in sorted(set(fields) - set(props))]
+    for name in sorted(set(props) & set(fields)):
+        prop, f, where = props[name], fields[name], f"{key}.{name}"
+        inner = _dataclass_in(hints[name])
+        if inner is not None:  # a nested section: its own keys and defaults
+            sub = _resolve(prop.get("items", prop), root) if typing.get_origin(hints[name]) is list else prop
+            out += _mismatches(inner, sub, root, where, exempt)
+        has_default = f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING
+        if "default" not in prop:
+            if has_default and inner is None:
+                out.append(f"{where}: required by the schema, defaulted in {cls.__name__}")
+            continue
+        if not has_default:
+            out.append(f"{where}: defaulted by the schema, required in {cls.__name__}")
+            continue
+        if inner is not None and prop["default"] is not None:
+            continue  # a section's default is its fields' defaults, compared above
+        schema_default = fill_defaults(copy.deepcopy(prop["default"]), prop, root)
+        ours = f.default if f.default is not dataclasses.MISSING else f.default_factory()
+        if dataclasses.is_dataclass(ours):
+            ours = dataclasses.asdict(ours)
+        if ours != schema_default:
+            out.append(f"{where}: default {ours!r} in {cls.__name__}, {schema_default!r} in the schema")
+    return out
+
+
+def _dataclass_in(hint):
+    """The dataclass a field holds (itself, optional, or a list of it), or None."""
+    if dataclasses.is_dataclass(hint):
+        return hint
+    inner = [a for a in typing.get_args(hint) if dataclasses.is_dataclass(a)]
+    return inner[0] if inner else None

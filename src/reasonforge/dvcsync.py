@@ -55,7 +55,7 @@ def snakemake_jobs(root: Path):
                 continue
             params = job.params
             out.append(dict(rule=job.rule.name, wildcards=dict(job.wildcards_dict), input=[str(f) for f in job.input],
-                            output=[str(f) for f in job.output], params=sorted(getattr(params, "cfg", {}) or {}),
+                            output=[str(f) for f in job.output], params=list(getattr(getattr(params, "cfg", None), "declared", ())),
                             script=str(Path(job.rule.basedir.get_path_or_uri(secret_free=True), job.rule.script).resolve().relative_to(root.resolve()))
                             if job.rule.script else None))
         return sorted(out, key=lambda j: stage_name(j))

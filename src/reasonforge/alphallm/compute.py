@@ -18,9 +18,10 @@ from __future__ import annotations
 import pandas as pd
 
 from ..evaluate.bon import select
+from .config import LADDER_RUNGS
 
 # The ablation ladder (decode.ABLATIONS) from vanilla MCTS to eta-MCTS as configured.
-LADDER = ["vanilla", "adaptive", "prm", "rollout", "merge"]
+LADDER = [*LADDER_RUNGS, "merge"]  # the last rung is eta-MCTS itself
 LABELS = {"vanilla": "vanilla MCTS (value only, fixed width)", "adaptive": "+ adaptive branching", "prm": "+ PRM",
           "rollout": "+ fast rollout (ORM)", "merge": "+ state merge (eta-MCTS)"}
 

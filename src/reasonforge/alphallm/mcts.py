@@ -35,41 +35,10 @@ from dataclasses import dataclass, field
 from rapidfuzz.distance import Levenshtein
 
 from ..models.generate import SamplingConfig
+from .config import MCTSConfig
 
 STEP_END = "\n"
 SOLUTION_END = ["\n\n"]  # the corpus separates problems with a blank line
-
-
-@dataclass
-class MCTSConfig:
-    iterations: int = 8                 # search steps: one selection + expansion per tree each
-    c_uct: float = 1.0                  # UCT exploration constant
-    alpha: float = 4.0                  # importance -> width: floor(alpha * I) + 1
-    c_min: list[int] = field(default_factory=lambda: [2])   # by depth; the last entry holds below
-    c_max: list[int] = field(default_factory=lambda: [4])
-    adaptive: bool = True               # False: every node gets c_max(d) options at once
-    merge_distance: int | None = 2      # None: no state merge
-    weights: dict = field(default_factory=lambda: {"value": 1.0, "prm": 1.0, "orm": 1.0})
-    rollouts: int = 1                   # fast rollouts per new node (orm weight > 0 and a rollout model)
-    max_depth: int = 8
-    step_tokens: int = 48               # most tokens in one step
-    max_new_tokens: int = 128           # most tokens of a whole solution (rollouts, greedy completion)
-    temperature: float = 1.0
-    top_p: float = 1.0
-    answer: str = "visits"              # visits | value
-    batch_size: int = 64
-    seed: int = 0
-
-    def __post_init__(self):
-        if self.answer not in ("visits", "value"):
-            raise ValueError(f"mcts answer {self.answer!r}: visits | value")
-        unknown = set(self.weights) - {"value", "prm", "orm"}
-        if unknown or not any(self.weights.get(k, 0) > 0 for k in ("value", "prm", "orm")):
-            raise ValueError(f"mcts weights {self.weights}: keys value, prm, orm, at least one above 0")
-
-    @staticmethod
-    def at_depth(widths: list[int], depth: int) -> int:
-        return widths[min(depth, len(widths) - 1)]
 
 
 @dataclass
