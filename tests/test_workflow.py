@@ -1,6 +1,7 @@
 """The whole smoke DAG (configs/smoke.yaml) built by Snakemake and by `dvc repro`, in fresh
 copies of the repository; after a change of one param key, `dvc status` and `snakemake -n`
 name the same stale stages, and `dvc repro` re-runs exactly what `snakemake -n` scheduled."""
+import collections
 import json
 import os
 import re
@@ -790,9 +791,12 @@ def test_dvc_exp_run_refuses_a_key_that_changes_the_dag(dvc_tree):
 
 # The claims.
 
-def claims_plan(dest, env, *args) -> dict[str, int]:
+def claims_plan(dest, env, *args) -> tuple[dict[str, int], dict[int, int]]:
+    """Jobs per rule of `snakemake -n claims`, and evaluations per seed."""
     plan = sh(["snakemake", "-n", "claims", *args], dest, env)
-    return {rule: int(n) for rule, n in re.findall(r"^(\w+) +(\d+)$", (plan.stdout + plan.stderr).split("Job stats:")[1], re.M)}
+    out = plan.stdout + plan.stderr
+    counts = {rule: int(n) for rule, n in re.findall(r"^(\w+) +(\d+)$", out.split("Job stats:")[1], re.M)}
+    return counts, dict(collections.Counter(int(s) for s in re.findall(r"^    output: results/eval/seed(\d+)/", out, re.M)))
 
 
 def test_claims_target_plans_every_method_over_the_seeds(main_build):
@@ -801,18 +805,20 @@ def test_claims_target_plans_every_method_over_the_seeds(main_build):
     reuses (tasks, base models, trees, the SFT policy AlphaLLM starts from). Its verdicts are
     unit-tested (tests/test_*_claims.py); `make claims` runs it (see `builds` for why not here)."""
     dest, env = main_build
-    counts = claims_plan(dest, env)
-    seeds = len(config.load_yaml(dest / "params.yaml")["claims"]["seeds"])
-    assert seeds >= 3 and counts["claims_eurus"] == counts["claims_w2s"] == counts["claims_alphallm"] == counts["claims"] == 1
-    assert counts["train_sft"] == seeds and counts["train_preference"] == 3 * seeds and counts["train_reward"] == 2 * seeds
-    assert counts["w2s_stage2"] == seeds and counts["w2s_train_sft"] == 5 * seeds
-    assert counts["alphallm_critic"] == 3 * seeds and counts["alphallm_round"] == seeds and counts["alphallm_mcts"] == seeds
-    # sft + dpo, kto, nca; weak, naive, ceiling, stage I, stage II; AlphaLLM's round 1
-    assert counts["evaluate"] == (4 + 5 + 1) * seeds
+    counts, evals = claims_plan(dest, env)
+    seeds = config.load_yaml(dest / "params.yaml")["claims"]["seeds"]
+    n = len(seeds)
+    assert n >= 3 and counts["claims_eurus"] == counts["claims_w2s"] == counts["claims_alphallm"] == counts["claims"] == 1
+    assert counts["train_sft"] == n and counts["train_preference"] == 3 * n and counts["train_reward"] == 2 * n
+    assert counts["w2s_stage2"] == n and counts["w2s_train_sft"] == 5 * n
+    assert counts["alphallm_critic"] == 3 * n and counts["alphallm_round"] == n and counts["alphallm_mcts"] == n
+    # sft + dpo, kto, nca; weak, naive, ceiling, stage I, stage II; AlphaLLM's round 1 (the main seed's
+    # evaluations the claims read, strong and sft, are planned again only when stale: an earlier test edits run.py)
+    assert {s: evals[s] for s in seeds} == {s: 4 + 5 + 1 for s in seeds}
     assert not {"pretrain", "build_trees", "bon_samples", "alphallm_samples", "w2s_split"} & set(counts)  # built once
     # the main build's seed among the claims': its jobs are the main build's, not run again
-    reused = claims_plan(dest, env, "--config", "claims={seeds: [0, 1, 2]}")
-    assert reused["train_preference"] == 3 * 2 and reused["evaluate"] == (4 + 5 + 1) * 2 and reused["alphallm_mcts"] == 2
+    reused, evals = claims_plan(dest, env, "--config", "claims={seeds: [0, 1, 2]}")
+    assert reused["train_preference"] == 3 * 2 and reused["alphallm_mcts"] == 2 and evals[1] == evals[2] == 4 + 5 + 1
 
 
 # Last: train_2's gold shuffled. Its rebuild started in the background when the main build ended.
