@@ -692,6 +692,38 @@ def test_an_edit_rebuilds_only_what_imports_it(main_build, tmp_path):
     assert "Nothing to be done" in sh(["snakemake", "-n"], copy, env).stdout  # each edit put back
 
 
+# The claims (planned on the main build before the next test leaves some of it stale).
+
+def claims_plan(dest, env, *args) -> tuple[dict[str, int], dict[int, int]]:
+    """Jobs per rule of `snakemake -n claims`, and evaluations per seed."""
+    plan = sh(["snakemake", "-n", "claims", *args], dest, env)
+    out = plan.stdout + plan.stderr
+    counts = {rule: int(n) for rule, n in re.findall(r"^(\w+) +(\d+)$", out.split("Job stats:")[1], re.M)}
+    return counts, dict(collections.Counter(int(s) for s in re.findall(r"^    output: results/eval/seed(\d+)/", out, re.M)))
+
+
+def test_claims_target_plans_every_method_over_the_seeds(main_build):
+    """`snakemake claims` builds each family's seeded rules (`{seed}` in their paths) at every one of
+    claims.seeds and writes every claims table; here it is planned on the main build, whose world it
+    reuses (tasks, base models, trees, the SFT policy AlphaLLM starts from). Its verdicts are
+    unit-tested (tests/test_*_claims.py); `make claims` runs it (see `builds` for why not here)."""
+    dest, env = main_build
+    counts, evals = claims_plan(dest, env)
+    seeds = config.load_yaml(dest / "params.yaml")["claims"]["seeds"]
+    n = len(seeds)
+    assert n >= 3 and counts["claims_eurus"] == counts["claims_w2s"] == counts["claims_alphallm"] == counts["claims"] == 1
+    assert counts["train_sft"] == n and counts["train_preference"] == 3 * n and counts["train_reward"] == 2 * n
+    assert counts["w2s_stage2"] == n and counts["w2s_train_sft"] == 5 * n
+    assert counts["alphallm_critic"] == 3 * n and counts["alphallm_round"] == n and counts["alphallm_mcts"] == n
+    # sft + dpo, kto, nca; weak, naive, ceiling, stage I, stage II; AlphaLLM's round 1 (the main seed's
+    # that the claims read, strong's and sft's, are the main build's)
+    assert evals == {s: 4 + 5 + 1 for s in seeds}
+    assert not {"pretrain", "build_trees", "bon_samples", "alphallm_samples", "w2s_split"} & set(counts)  # built once
+    # the main build's seed among the claims': its jobs are the main build's, not run again
+    reused, evals = claims_plan(dest, env, "--config", "claims={seeds: [0, 1, 2]}")
+    assert reused["train_preference"] == 3 * 2 and reused["alphallm_mcts"] == 2 and evals == {1: 4 + 5 + 1, 2: 4 + 5 + 1}
+
+
 def test_code_edit_then_one_target_rebuilt(main_build):
     """A module every evaluation runs is edited and one evaluation rebuilt: the others were built by
     the old code, and both tools say so (dvc.lock does not pair them with the new code).
@@ -787,38 +819,6 @@ def test_dvc_exp_run_refuses_a_key_that_changes_the_dag(dvc_tree):
     assert r.returncode != 0, out
     assert "stages added: alphallm_round-3-seed0, alphallm_search-3-seed0, evaluate-alphallm-round3-seed0" in out, out
     assert "alphallm.improve.rounds: 2 -> 3" in out and "run `reasonforge dvc-sync`" in out, out
-
-
-# The claims.
-
-def claims_plan(dest, env, *args) -> tuple[dict[str, int], dict[int, int]]:
-    """Jobs per rule of `snakemake -n claims`, and evaluations per seed."""
-    plan = sh(["snakemake", "-n", "claims", *args], dest, env)
-    out = plan.stdout + plan.stderr
-    counts = {rule: int(n) for rule, n in re.findall(r"^(\w+) +(\d+)$", out.split("Job stats:")[1], re.M)}
-    return counts, dict(collections.Counter(int(s) for s in re.findall(r"^    output: results/eval/seed(\d+)/", out, re.M)))
-
-
-def test_claims_target_plans_every_method_over_the_seeds(main_build):
-    """`snakemake claims` builds each family's seeded rules (`{seed}` in their paths) at every one of
-    claims.seeds and writes every claims table; here it is planned on the main build, whose world it
-    reuses (tasks, base models, trees, the SFT policy AlphaLLM starts from). Its verdicts are
-    unit-tested (tests/test_*_claims.py); `make claims` runs it (see `builds` for why not here)."""
-    dest, env = main_build
-    counts, evals = claims_plan(dest, env)
-    seeds = config.load_yaml(dest / "params.yaml")["claims"]["seeds"]
-    n = len(seeds)
-    assert n >= 3 and counts["claims_eurus"] == counts["claims_w2s"] == counts["claims_alphallm"] == counts["claims"] == 1
-    assert counts["train_sft"] == n and counts["train_preference"] == 3 * n and counts["train_reward"] == 2 * n
-    assert counts["w2s_stage2"] == n and counts["w2s_train_sft"] == 5 * n
-    assert counts["alphallm_critic"] == 3 * n and counts["alphallm_round"] == n and counts["alphallm_mcts"] == n
-    # sft + dpo, kto, nca; weak, naive, ceiling, stage I, stage II; AlphaLLM's round 1 (the main seed's
-    # evaluations the claims read, strong and sft, are planned again only when stale: an earlier test edits run.py)
-    assert {s: evals[s] for s in seeds} == {s: 4 + 5 + 1 for s in seeds}
-    assert not {"pretrain", "build_trees", "bon_samples", "alphallm_samples", "w2s_split"} & set(counts)  # built once
-    # the main build's seed among the claims': its jobs are the main build's, not run again
-    reused, evals = claims_plan(dest, env, "--config", "claims={seeds: [0, 1, 2]}")
-    assert reused["train_preference"] == 3 * 2 and reused["alphallm_mcts"] == 2 and evals[1] == evals[2] == 4 + 5 + 1
 
 
 # Last: train_2's gold shuffled. Its rebuild started in the background when the main build ended.
