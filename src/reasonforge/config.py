@@ -31,8 +31,6 @@ EXECUTION_HINT = " (an execution setting: per stage family in the resources: sec
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-
-
 def load_yaml(path: str | Path) -> dict:
     """A YAML mapping; a missing file, broken YAML or a non-mapping raises ParamsError naming the
     file (and, for a syntax error, the line and column)."""
