@@ -12,7 +12,7 @@ RM_LOSSES = EURUS.reward.losses
 TREE_MODELS = EURUS.tree_models()
 
 # This family's models, evaluated by name like the base models.
-EURUS_MODELS = {"sft": "models/eurus/seed{seed}/sft", **{algo: f"models/eurus/seed{{seed}}/pref/{algo}" for algo in PREF_ALGOS}}
+EURUS_MODELS = {"sft": "models/eurus/seed{seed}/sft", "sft-reference": "models/eurus/seed{seed}/sft-reference", **{algo: f"models/eurus/seed{{seed}}/pref/{algo}" for algo in PREF_ALGOS}}
 
 
 rule build_trees:
@@ -39,12 +39,15 @@ rule build_trees:
 
 
 rule derive_ultrainteract:
-    """SFT rows (correct actions), preference pairs (correct vs incorrect at one node) and stats."""
+    """SFT rows (correct actions), the same instructions' references alone (E1's ladder), preference
+    pairs (correct vs incorrect at one node) and stats."""
     input:
         trees="data/eurus/trees.parquet",
+        tasks=expand("data/tasks/{task}/train.parquet", task=SYNTHETIC),
         code=code("derive_ultrainteract"),
     output:
         sft="data/eurus/sft.parquet",
+        sft_reference="data/eurus/sft_reference.parquet",
         pairs="data/eurus/pairs.parquet",
         stats=report("data/eurus/stats.md", caption="../report/ultrainteract.rst", category="Eurus"),
     params:
@@ -79,6 +82,17 @@ rule train_sft:
         **resources_of("train"),
     script:
         "../scripts/train_sft.py"
+
+
+use rule train_sft as train_sft_reference with:
+    input:
+        model="models/base/strong",
+        data="data/eurus/sft_reference.parquet",
+        code=code("train_sft"),
+    output:
+        directory("models/eurus/seed{seed}/sft-reference"),
+    log:
+        "logs/eurus/seed{seed}/train_sft_reference.log",
 
 
 rule train_preference:
@@ -150,26 +164,72 @@ rule bon_samples:
         "../scripts/bon_samples.py"
 
 
+# best-of-N selectors by a reward model (rm-<loss>): they score every candidate
+BON_RERANKERS = [s for s in EURUS.bon.selectors if s.startswith("rm-")]
+
+
 rule bon_select:
-    """Best-of-N by {selector}: random, majority vote, or a reward model (rm-{loss}), per benchmark."""
+    """Best-of-N by {selector}: random or majority vote, per benchmark."""
     input:
         samples=expand("results/eurus/bon/samples/{benchmark}.parquet", benchmark=EVAL_BENCHMARKS),
-        tasks=task_files(EVAL_BENCHMARKS),
-        scorer=lambda w: [reward_model_dir(w.selector, w.seed)] if w.selector.startswith("rm-") else [],
         code=code("bon_select"),
     output:
         expand("results/eurus/seed{{seed}}/bon/{{selector}}/{benchmark}.parquet", benchmark=EVAL_BENCHMARKS),
     wildcard_constraints:
-        selector=one_of(EURUS.bon.selectors),
+        selector=one_of([s for s in EURUS.bon.selectors if s not in BON_RERANKERS]),
     conda:
         ENV
     log:
         "logs/eurus/seed{seed}/bon_select/{selector}.log",
+    threads: threads_of("tables")
+    resources:
+        **resources_of("tables"),
+    script:
+        "../scripts/bon_select.py"
+
+
+rule bon_rerank:
+    """Best-of-N by the reward model trained with loss {loss}: every candidate's score, then the pick."""
+    input:
+        samples=expand("results/eurus/bon/samples/{benchmark}.parquet", benchmark=EVAL_BENCHMARKS),
+        tasks=task_files(EVAL_BENCHMARKS),
+        scorer="models/eurus/seed{seed}/rm/{loss}",
+        code=code("bon_select"),
+    output:
+        picks=expand("results/eurus/seed{{seed}}/bon/rm-{{loss}}/{benchmark}.parquet", benchmark=EVAL_BENCHMARKS),
+        scores="results/eurus/seed{seed}/bon/rm-{loss}/scores.parquet",
+    wildcard_constraints:
+        loss=one_of([rfconfig.reward_loss(s) for s in BON_RERANKERS]),
+    conda:
+        ENV
+    log:
+        "logs/eurus/seed{seed}/bon_select/rm-{loss}.log",
     threads: threads_of("score")
     resources:
         **resources_of("score"),
     script:
         "../scripts/bon_select.py"
+
+
+rule bon_ladder:
+    """Best-of-N's ladder at {seed}: every selector beside the verifier's ceiling, the expected random
+    pick and length alone; each reward model's pair accuracy on the candidates and length correlation."""
+    input:
+        samples=expand("results/eurus/bon/samples/{benchmark}.parquet", benchmark=EVAL_BENCHMARKS),
+        scores=expand("results/eurus/seed{{seed}}/bon/{selector}/scores.parquet", selector=BON_RERANKERS),
+        code=code("bon_ladder"),
+    output:
+        table="results/eurus/seed{seed}/bon_ladder.parquet",
+        page="results/eurus/seed{seed}/bon_ladder.md",
+    conda:
+        ENV
+    log:
+        "logs/eurus/seed{seed}/bon_ladder.log",
+    threads: threads_of("tables")
+    resources:
+        **resources_of("tables"),
+    script:
+        "../scripts/bon_ladder.py"
 
 
 rule reward_trends:
@@ -220,18 +280,19 @@ rule claims_eurus:
     input:
         base=expand("results/eval/seed{seed}/strong/{benchmark}.parquet", seed=SEED, benchmark=EVAL_BENCHMARKS),
         evals=expand("results/eval/seed{seed}/{model}/{benchmark}.parquet", seed=CLAIM_SEEDS,
-                     model=["sft"] + EURUS_CLAIM_ALGOS, benchmark=EVAL_BENCHMARKS),
+                     model=["sft", "sft-reference"] + EURUS_CLAIM_ALGOS, benchmark=EVAL_BENCHMARKS),
         pref=expand("models/eurus/seed{seed}/pref/{algo}", seed=CLAIM_SEEDS, algo=EURUS_CLAIM_ALGOS),
         rm=expand("models/eurus/seed{seed}/rm/{loss}", seed=CLAIM_SEEDS, loss=EURUS_CLAIM_RMS),
         bon=expand("results/eurus/seed{seed}/bon/rm-{loss}/{benchmark}.parquet", seed=CLAIM_SEEDS,
                    loss=EURUS_CLAIM_RMS, benchmark=EVAL_BENCHMARKS),
+        bon_ladders=expand("results/eurus/seed{seed}/bon_ladder.parquet", seed=CLAIM_SEEDS),
         code=code("claims_eurus"),
         splits=claims_need_test,
     output:
         table=report("results/claims/eurus.md", caption="../report/claims.rst", category="Claims"),
         metrics="results/claims/eurus.json",
     params:
-        cfg=conf("claims.seeds"),
+        cfg=conf("claims.seeds", "eval.k"),
     conda:
         ENV
     log:

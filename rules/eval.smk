@@ -3,7 +3,8 @@
 # is evaluated by name with `eval.models: all`.
 
 EVAL_MODELS = list(MODELS) if config["eval"]["models"] == "all" else config["eval"]["models"]
-_unknown = [m for m in EVAL_MODELS + config["eval"]["sampled"] if m not in MODELS]
+EVAL_SAMPLED = EVAL_MODELS if config["eval"]["sampled"] == "all" else config["eval"]["sampled"]
+_unknown = [m for m in EVAL_MODELS + EVAL_SAMPLED if m not in MODELS]
 if _unknown:
     raise rfconfig.ParamsError(f"eval.models / eval.sampled: {', '.join(map(repr, _unknown))} not built by any rule "
                                f"(models: {', '.join(MODELS)})")

@@ -1,5 +1,5 @@
 # Weak-to-strong reasoning: data/w2s/, models/w2s/seed{seed}/, results/w2s/. Params: the `w2s` section.
-# train_2's gold is read by two rules only: the ceiling's training and the report. The split is made
+# train_2's gold is read by the ceiling's training, the oracle rung of the ladder and the reports alone. The split is made
 # once (params `seed`); every rule from the weak model's fine-tuning on takes the `{seed}` wildcard
 # (data/w2s/seed{seed}/, models/w2s/seed{seed}/): the main build is params `seed`, the claims each of
 # claims.seeds, on the same split and base models.
@@ -14,7 +14,7 @@ W2S_ALGOS = W2S.stage2.algos
 W2S_STAGE1 = W2S.stage1_runs  # the chosen set through every iteration, the other sets at iteration 1
 # evaluated by name on every benchmark (a greedy evaluation costs ~20 s)
 W2S_MODELS = {"w2s-weak": "models/w2s/seed{seed}/weak", "w2s-naive": "models/w2s/seed{seed}/naive",
-              "w2s-ceiling": "models/w2s/seed{seed}/ceiling",
+              "w2s-oracle": "models/w2s/seed{seed}/oracle", "w2s-ceiling": "models/w2s/seed{seed}/ceiling",
               **{f"w2s-s1-{s}-{k}": f"models/w2s/seed{{seed}}/stage1/{s}/iter{k}" for s, k in W2S_STAGE1},
               **{f"w2s-s2-{algo}": f"models/w2s/seed{{seed}}/stage2/{algo}" for algo in W2S_ALGOS}}
 W2S_BENCHMARKS = [b for b in EVAL_BENCHMARKS if b in W2S_TASKS]
@@ -54,17 +54,19 @@ rule w2s_split:
 
 rule w2s_train_sft:
     """SFT (trl.SFTTrainer) for weak-to-strong: the weak model on train_1 gold; the strong base on
-    all weak labels (naive), on train_2 gold (ceiling), or on stage I's selection of iteration k."""
+    all weak labels (naive), on the right ones (oracle), on train_2 gold (ceiling), or on stage I's
+    selection of iteration k."""
     input:
         model=lambda w: f"models/base/{W2S.weak.model}" if w.name == "weak" else "models/base/strong",
         data=lambda w: {"weak": "data/w2s/gold_train_1.parquet", "naive": f"data/w2s/seed{w.seed}/weak_labels.parquet",
+                        "oracle": f"data/w2s/seed{w.seed}/oracle_labels.parquet",
                         "ceiling": "data/w2s/gold_train_2.parquet"}.get(w.name)
         or f"data/w2s/seed{w.seed}/stage1/{w.name.split('/')[-1]}.parquet",
         code=code("w2s_train_sft"),
     output:
         directory("models/w2s/seed{seed}/{name}"),
     wildcard_constraints:
-        name=one_of(["weak", "naive", "ceiling"] + [f"stage1/{s}/iter{k}" for s, k in W2S_STAGE1]),
+        name=one_of(["weak", "naive", "oracle", "ceiling"] + [f"stage1/{s}/iter{k}" for s, k in W2S_STAGE1]),
     params:
         cfg=lambda w: conf("w2s.weak" if w.name == "weak" else "w2s.stage1"),
     conda:
@@ -161,6 +163,26 @@ rule w2s_select:
         "../scripts/w2s_select.py"
 
 
+rule w2s_oracle_labels:
+    """The ladder's oracle rung: the weak labels whose answer is right (train_2's gold read here, never
+    by a method): the ceiling of any selection of weak labels."""
+    input:
+        weak="data/w2s/seed{seed}/weak_labels.parquet",
+        gold="data/w2s/gold_train_2.parquet",
+        code=code("w2s_oracle_labels"),
+    output:
+        "data/w2s/seed{seed}/oracle_labels.parquet",
+    conda:
+        ENV
+    log:
+        "logs/w2s/seed{seed}/oracle_labels.log",
+    threads: threads_of("tables")
+    resources:
+        **resources_of("tables"),
+    script:
+        "../scripts/w2s_oracle_labels.py"
+
+
 rule w2s_stage2_pairs:
     """Stage II pairs from the final stage-I model's samples, the weak response always one side."""
     input:
@@ -228,8 +250,10 @@ rule w2s_report:
 
 
 # Claims: W1-W3 over claims.seeds, the same rules at each seed (stage I: the chosen set, every iteration).
+# W2's ladder beside them: the oracle-filtered labels, and the weak responses consistency kept at iteration 1.
 W2S_CLAIM_MODELS = {"w2s-weak": "weak", "w2s-naive": "naive", "w2s-ceiling": "ceiling",
-                    f"w2s-s1-{W2S_SET}-{W2S_ITERS[-1]}": "stage1", **{f"w2s-s2-{a}": f"stage2-{a}" for a in W2S_ALGOS}}
+                    f"w2s-s1-{W2S_SET}-{W2S_ITERS[-1]}": "stage1", **{f"w2s-s2-{a}": f"stage2-{a}" for a in W2S_ALGOS},
+                    "w2s-oracle": "oracle", **({"w2s-s1-weak-1": "stage1-weak-1"} if ("weak", 1) in W2S_STAGE1 else {})}
 
 
 rule claims_w2s:

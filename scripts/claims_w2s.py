@@ -19,6 +19,7 @@ with job.running(sm.log[0]):
         kept = io.read_table(mine(sm.input.kept)[0], W2SSelection).rename(columns={"weak_answer": "answer"})
         per_seed[s] = {"precision": {"all": precision(weak[["id", "task", "answer"]], gold),
                                      "kept": precision(kept[["id", "task", "answer"]], gold)},
+                       "share_kept": len(kept) / len(weak),
                        "accuracy": acc, "pgr": {m: pgr(a, acc["weak"], acc["ceiling"]) for m, a in acc.items()}}
         print(f"seed {s}: {per_seed[s]}")
     claims = w2s_claims(per_seed, algos[0])

@@ -10,10 +10,10 @@ sm = snakemake  # noqa: F821
 with job.running(sm.log[0]):
     name, cfg = sm.wildcards.name, sm.params.cfg
     stage = "weak" if name == "weak" else "stage1"  # the params of w2s.weak or w2s.stage1
-    table = io.read_table(sm.input.data, {"weak": W2SGold, "ceiling": W2SGold, "naive": W2SLabels}.get(name, W2SSelection))
+    table = io.read_table(sm.input.data, {"weak": W2SGold, "ceiling": W2SGold, "naive": W2SLabels, "oracle": W2SLabels}.get(name, W2SSelection))
     if name.startswith("stage1/"):       # stage1/{set}/iter{k}: the set's responses of the selected questions
         data = stage1_rows(table, name.split("/")[1])
-    elif name == "naive":                # every weak label, selected or not
+    elif name in ("naive", "oracle"):    # every weak label, selected or not; the right ones
         data = table.rename(columns={"response": "completion"})
     else:                                # weak (train_1 gold), ceiling (train_2 gold)
         data = table

@@ -1,7 +1,8 @@
+import numpy as np
 import pandas as pd
 import pytest
 
-from reasonforge.evaluate.bon import select
+from reasonforge.evaluate.bon import candidates, ladder, length_correlation, sample_pair_accuracy, select
 from reasonforge.tables import EvalSamples
 
 
@@ -52,3 +53,28 @@ def test_code_votes_on_the_program():
     s = samples([("c", 1, None, False, "code", other), ("c", 2, None, True, "code", prog),
                  ("c", 3, None, True, "code", prog.replace("+ 1", "+ 1   "))])
     assert select(s, "majority")["sample"].item() == 2  # trailing spaces do not split the vote
+
+
+def test_ladder_puts_selectors_beside_the_ceiling_and_length_alone():
+    # ids: a (2 of 4 correct), b (1 of 3); tokens grow with the sample number
+    s = S.assign(tokens=S["sample"] * 10)
+    scores = [0.1, 0.9, 0.8, 0.2, 5.0, 1.0, 4.0]      # rm: right on every pair of a, wrong on b's (9 vs None)
+    lad = ladder(s, {"rm": scores}).set_index(["rung", "metric"])["value"]
+    assert lad["verifier", "accuracy"] == 1.0                           # both ids hold a correct candidate
+    assert lad["random", "accuracy"] == pytest.approx((2 / 4 + 1 / 3) / 2)  # the expected pick, not one draw
+    assert lad["majority", "accuracy"] == 0.0                           # a: 3 (earliest of a tie), b: 7
+    assert lad["shortest", "accuracy"] == 0.0 and lad["longest", "accuracy"] == 0.5   # a: sample 4 (3), b: 3 (9)
+    assert lad["rm", "accuracy"] == 0.5
+    # pairs: a has 2 x 2 (all right), b has 1 x 2 (9 beats 7, loses to None)
+    assert lad["rm", "pair_accuracy"] == pytest.approx(5 / 6)
+    lad_n = ladder(s, {"rm": scores}).set_index(["rung", "metric"])["n"]
+    assert lad_n["rm", "pair_accuracy"] == 6 and lad_n["verifier", "accuracy"] == 2
+
+
+def test_length_correlation_says_which_way_a_scorer_leans():
+    s = candidates(S.assign(tokens=S["sample"] * 10))
+    assert length_correlation(s, list(s["tokens"])) == pytest.approx(1.0)
+    assert length_correlation(s, list(-s["tokens"])) == pytest.approx(-1.0)
+    assert np.isnan(length_correlation(s, [1.0] * len(s)))       # a constant scorer ranks nothing
+    acc, pairs = sample_pair_accuracy(s, [1.0] * len(s))
+    assert (acc, pairs) == (0.0, 6)                              # ties count as wrong

@@ -4,7 +4,7 @@ import pytest
 
 import pandas as pd
 
-from reasonforge.evaluate.claims import greedy_test_accuracy, mean_ci, seed_of
+from reasonforge.evaluate.claims import greedy_test_accuracy, mean_ci, sampled_test_metrics, seed_of
 
 
 def test_mean_ci_is_a_student_t_interval():
@@ -54,3 +54,21 @@ def test_a_claim_that_cannot_be_computed_is_an_error():
         greedy_test_accuracy([ood])
     with pytest.raises(ValueError, match="not a finite number"):
         mean_ci([0.1, float("nan"), 0.2])
+
+
+def test_sampled_test_metrics_average_the_tables_that_have_each_metric():
+    def table(rows):  # (id, sample, answer, correct); a greedy row and an ood row never count
+        recs = [dict(id=i, sample=j, greedy=False, split="test", answer=a, correct=c) for i, j, a, c in rows]
+        recs += [dict(id="g", sample=0, greedy=True, split="test", answer="1", correct=True),
+                 dict(id="o", sample=1, greedy=False, split="ood", answer="1", correct=True)]
+        return pd.DataFrame(recs)
+
+    math_ = table([("a", 1, "3", True), ("a", 2, "3", True), ("b", 1, "4", False), ("b", 2, "5", True)])
+    code = table([("c", 1, None, False), ("c", 2, None, False)])   # no final answers: no maj@k
+    m = sampled_test_metrics([math_, code], 2)
+    assert m["pass@1"] == pytest.approx(((1.0 + 0.5) / 2 + 0.0) / 2)
+    assert m["pass@2"] == pytest.approx((1.0 + 0.0) / 2)
+    assert m["maj@2"] == pytest.approx(0.5)          # math alone: a votes 3 (right), b ties 4/5, 4 first (wrong)
+    assert "maj@1" not in m
+    with pytest.raises(ValueError, match="no sampled rows of the test split"):
+        sampled_test_metrics([math_[math_["greedy"]]], 2)

@@ -1,14 +1,22 @@
 """Eurus's claims: each verdict follows its rule on the intervals over seeds."""
 import pytest
 
-from reasonforge.eurus.claims import eurus_claims
+import pandas as pd
+
+from reasonforge.eurus.claims import BON_FLOORS, bon_ladder_means, eurus_claims
 from reasonforge.evaluate.claims import claims_json, claims_markdown
 
 
 def seed(sft, dpo, kto, nca, chosen, rm, bon, base=0.30):
-    return {"accuracy": {"base": base, "sft": sft, "dpo": dpo, "kto": kto, "nca": nca},
+    ladder = {**{(r, "accuracy"): 0.3 for r in BON_FLOORS}, ("verifier", "accuracy"): 0.8,
+              **{(f"rm-{r}", m): v for r in ("bt", "bt+dr") for m, v in (("accuracy", 0.2), ("pair_accuracy", 0.4),
+                                                                        ("length_corr", -0.5))}}
+    acc = {"base": base, "sft": sft, "sft-reference": sft - 0.05, "dpo": dpo, "kto": kto, "nca": nca}
+    return {"accuracy": acc,
+            "sampled": {m: {"pass@1": a - 0.1, "pass@8": a + 0.2, "maj@8": a} for m, a in acc.items()},
             "chosen_reward": {a: (0.0, chosen[a]) for a in ("dpo", "kto", "nca")},
-            "rm_accuracy": {"bt": rm[0], "bt+dr": rm[1]}, "bon": {"rm-bt": bon[0], "rm-bt+dr": bon[1]}}
+            "rm_accuracy": {"bt": rm[0], "bt+dr": rm[1]}, "bon": {"rm-bt": bon[0], "rm-bt+dr": bon[1]},
+            "bon_ladder": ladder}
 
 
 def test_every_claim_reproduced_when_the_intervals_say_so():
@@ -39,3 +47,34 @@ def test_a_claim_whose_interval_crosses_zero_is_not_reproduced():
 def test_claims_need_three_seeds():
     with pytest.raises(ValueError, match="at least 3 seeds"):
         eurus_claims({1: {}, 2: {}})
+
+
+def test_e3_carries_the_best_of_n_ladder_in_the_table_and_the_json():
+    per_seed = {s: seed(0.4, 0.35, 0.38, 0.39, {"dpo": -1.0, "kto": 0.2, "nca": 0.1}, (0.6, 0.66), (0.4, 0.43))
+                for s in (1, 2, 3)}
+    claims = eurus_claims(per_seed)
+    e3 = next(c for c in claims if c["id"] == "E3")
+    assert list(e3["ladder"])[:2] == ["best-of-N verifier (ceiling)", "best-of-N majority"]
+    assert e3["ladder"]["rm-bt pair accuracy on the candidates"]["mean"] == pytest.approx(0.4)
+    text = claims_markdown("Eurus", claims, [1, 2, 3])
+    assert "| E3 | best-of-N verifier (ceiling) | 80.0 [80.0, 80.0] |" in text
+    assert "| E3 | rm-bt+dr score-length correlation | -0.50 [-0.50, -0.50] |" in text   # a correlation, not points
+    assert claims_json(claims)["E3"]["ladder"]["best-of-N_random"]["mean"] == pytest.approx(0.3)
+
+
+def test_bon_ladder_means_average_the_benchmarks_on_test():
+    table = pd.DataFrame({"benchmark": ["math", "code", "math"], "split": ["test", "test", "ood"],
+                          "rung": ["rm-bt"] * 3, "metric": ["accuracy"] * 3, "value": [0.2, 0.4, 0.9], "n": [1] * 3})
+    assert bon_ladder_means(table) == {("rm-bt", "accuracy"): pytest.approx(0.3)}
+    with pytest.raises(ValueError, match="no rows of the test split"):
+        bon_ladder_means(table[table["split"] == "ood"])
+
+
+def test_e1_and_e2a_carry_greedy_and_sampled_rungs():
+    per_seed = {s: seed(0.4 + s / 100, 0.35, 0.38, 0.39, {"dpo": -1.0, "kto": 0.2, "nca": 0.1}, (0.6, 0.66), (0.4, 0.43))
+                for s in (1, 2, 3)}
+    claims = {c["id"]: c for c in eurus_claims(per_seed)}
+    e1 = claims["E1"]["ladder"]
+    assert e1["sft - sft-reference greedy"]["mean"] == pytest.approx(0.05)
+    assert e1["sft pass@8"]["mean"] == pytest.approx(0.62) and e1["base maj@8"]["mean"] == pytest.approx(0.30)
+    assert set(claims["E2a"]["ladder"]) == {f"{m} {k}" for m in ("sft", "dpo", "kto", "nca") for k in ("pass@1", "pass@8", "maj@8")}

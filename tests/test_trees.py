@@ -6,7 +6,7 @@ from reasonforge.eurus.interact import InteractConfig
 from reasonforge.eurus.tables import Pairs, SFTData, TreeNodes
 from reasonforge.tasks.pools import build_family
 from reasonforge.tasks.verify import verify_batch
-from reasonforge.eurus.derive import contexts, pair_rows, sft_rows, stats_markdown
+from reasonforge.eurus.derive import contexts, pair_rows, reference_rows, sft_rows, stats_markdown
 from reasonforge.eurus.trees import TreeConfig, build_trees, parses
 
 from conftest import Scripted
@@ -117,6 +117,18 @@ def test_sft_rows_with_and_without_history(trees):
     plain, hist = SFTData.validate(sft_rows(nodes)), SFTData.validate(sft_rows(nodes, history=True))
     assert len(plain) == len(hist) == nodes["correct"].sum()
     assert (plain["prompt"] == nodes[nodes["correct"]]["instruction"].values).all()
+
+
+def test_reference_rows_hold_each_tree_instruction_with_its_reference(trees, tasks, sandbox):
+    nodes, _ = trees
+    ref = SFTData.validate(reference_rows(nodes, tasks))
+    assert sorted(ref["tree_id"]) == sorted(nodes.loc[nodes["turn"] == 0, "tree_id"])    # one row per tree
+    assert (ref["prompt"] == tasks.set_index("id").loc[ref["tree_id"], "prompt"].values).all()
+    rows = tasks.set_index("id").loc[ref["tree_id"]].reset_index().to_dict("records")
+    assert all(v.correct for v in verify_batch(rows, list(ref["completion"]), sandbox))
+    assert set(ref["obtained"]) == {"reference"} and set(ref["turn"]) == {1}
+    with pytest.raises(ValueError, match="no reference solution for the instructions of 1 trees"):
+        reference_rows(nodes, tasks[tasks["id"] != ref["tree_id"].iloc[0]])
 
 
 def corrupt(nodes, how):

@@ -5,9 +5,10 @@ from reasonforge.evaluate.claims import claims_markdown
 from reasonforge.w2s.claims import w2s_claims
 
 
-def w2s_seed(all_, kept, naive, stage1, stage2, weak=0.10, ceiling=0.50):
-    acc = {"weak": weak, "naive": naive, "stage1": stage1, "stage2-dpo": stage2, "ceiling": ceiling}
-    return {"precision": {"all": all_, "kept": kept}, "accuracy": acc,
+def w2s_seed(all_, kept, naive, stage1, stage2, weak=0.10, ceiling=0.50, oracle=0.35, weak_kept=None):
+    acc = {"weak": weak, "naive": naive, "stage1": stage1, "stage2-dpo": stage2, "ceiling": ceiling, "oracle": oracle,
+           **({"stage1-weak-1": weak_kept} if weak_kept is not None else {})}
+    return {"precision": {"all": all_, "kept": kept}, "accuracy": acc, "share_kept": 0.2,
             "pgr": {m: (a - weak) / (ceiling - weak) for m, a in acc.items()}}
 
 
@@ -22,3 +23,15 @@ def test_w2s_claims_follow_their_rules():
     bad = {1: w2s_seed(0.30, 0.28, 0.20, 0.19, 0.18), 2: w2s_seed(0.32, 0.33, 0.21, 0.22, 0.20),
            3: w2s_seed(0.31, 0.30, 0.19, 0.18, 0.17)}
     assert not any(c["reproduced"] for c in w2s_claims(bad, "dpo"))
+
+
+def test_w2_carries_the_selection_ladder_from_all_labels_to_the_oracle():
+    per_seed = {s: w2s_seed(0.30, 0.50, 0.20 + s / 100, 0.26, 0.27, weak_kept=0.24) for s in (1, 2, 3)}
+    ladder = next(c for c in w2s_claims(per_seed, "dpo") if c["id"] == "W2")["ladder"]
+    assert list(ladder)[:5] == ["SFT on all weak labels", "SFT on consistency-kept weak labels (iteration 1)",
+                                "SFT on right weak labels (oracle)", "SFT on stage I", "SFT on gold (ceiling)"]
+    assert ladder["oracle - naive"]["mean"] == pytest.approx(0.35 - 0.22)
+    assert ladder["share of weak labels kept by the oracle (right)"]["mean"] == pytest.approx(0.30)
+    without = {s: w2s_seed(0.30, 0.50, 0.20, 0.26, 0.27) for s in (1, 2, 3)}   # compare_sets without weak
+    assert "SFT on consistency-kept weak labels (iteration 1)" not in next(
+        c for c in w2s_claims(without, "dpo") if c["id"] == "W2")["ladder"]

@@ -3,7 +3,8 @@ import pytest
 
 from reasonforge.tasks.pools import build_family
 from reasonforge.tasks.corpus import SEPARATOR
-from reasonforge.w2s.select import icl_prompts, precision, same_answer, select_consistent, split_pool, stage1_rows
+from reasonforge.w2s.select import (icl_prompts, precision, same_answer, select_consistent, select_right, split_pool,
+                                    stage1_rows)
 
 CFG = {"n_train": 60, "n_test": 5, "n_ood": 5, "n_pretrain": 5, "train": {"min_steps": 1, "max_steps": 3},
        "ood": {"min_steps": 4, "max_steps": 5}}
@@ -70,3 +71,11 @@ def test_precision_reads_gold_only_for_the_report():
     gold = pd.DataFrame(dict(id=["a", "b", "c"], answer=["T", "4", "F"]))
     assert precision(lab, gold) == pytest.approx(2 / 3)
     assert precision(lab.iloc[:0], gold) != precision(lab.iloc[:0], gold)  # NaN
+
+
+def test_the_oracle_filter_keeps_the_right_labels_and_needs_every_gold():
+    lab = labels([("a", "logic", "T", "w"), ("b", "math", "4.0", "w"), ("c", "logic", None, "w")])
+    gold = pd.DataFrame(dict(id=["a", "b", "c"], answer=["T", "4", "F"]))
+    assert list(select_right(lab, gold)["id"]) == ["a", "b"]     # 4.0 = 4 by math-verify; no answer is never right
+    with pytest.raises(ValueError, match="no gold answer for label 'c'"):
+        select_right(lab, gold.iloc[:2])

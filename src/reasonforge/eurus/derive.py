@@ -2,6 +2,7 @@
 
 - SFT: every correct action, by default without the interaction history (the paper found SFT on
   correct actions alone best); `history=True` keeps the trajectory before it as the prompt.
+- Reference SFT: the same instructions with their reference solutions alone (E1's ladder).
 - Pairs: per expanded node, its correct child (chosen) against its incorrect child (rejected), with
   the trajectory that led there as the prompt. Chosen is always verified correct and rejected
   verified incorrect: the tree holds the verdicts and this module re-checks them.
@@ -41,6 +42,20 @@ def sft_rows(nodes: pd.DataFrame, history: bool = False) -> pd.DataFrame:
         tree_id=right["tree_id"], turn=right["turn"], task=right["task"], form=right["form"],
         prompt=[ctx[p] if history else i for p, i in zip(right["parent_id"], right["instruction"])],
         completion=right["action"], obtained=right["obtained"])).reset_index(drop=True)
+
+
+def reference_rows(nodes: pd.DataFrame, tasks: pd.DataFrame) -> pd.DataFrame:
+    """SFT rows of the same instructions with their reference solutions alone: E1's ladder rung
+    that says what the trees add over the references they fall back to."""
+    roots = nodes[nodes["turn"] == 0]
+    solution = tasks.set_index("id")["solution"]
+    missing = [t for t in roots["tree_id"] if t not in solution.index or not isinstance(solution.get(t), str)]
+    if missing:
+        raise ValueError(f"reference SFT rows: no reference solution for the instructions of {len(missing)} trees "
+                         f"(first: {missing[0]}) in the task tables")
+    return pd.DataFrame(dict(tree_id=roots["tree_id"], turn=1, task=roots["task"], form=roots["form"],
+                             prompt=roots["instruction"], completion=list(solution.loc[roots["tree_id"]]),
+                             obtained="reference")).reset_index(drop=True)
 
 
 def pair_rows(nodes: pd.DataFrame) -> pd.DataFrame:

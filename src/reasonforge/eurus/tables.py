@@ -81,3 +81,25 @@ class Pairs(_FromTrees):
     @pa.dataframe_check(error="chosen and rejected must differ")
     def sides_differ(cls, df):
         return df["chosen"] != df["rejected"]
+
+
+class BonScores(Strict):
+    """results/eurus/seed{seed}/bon/rm-{loss}/scores.parquet: a reward model's score of every best-of-N
+    candidate (the ladder's pair accuracy on samples and length correlation read them)."""
+
+    benchmark: Series[str]
+    split: Series[str]
+    id: Series[str]
+    sample: Series[int] = pa.Field(ge=1)
+    score: Series[float]
+
+
+class BonLadder(Strict):
+    """results/eurus/seed{seed}/bon_ladder.parquet: evaluate.bon.ladder per benchmark and split."""
+
+    benchmark: Series[str]
+    split: Series[str]
+    rung: Series[str]
+    metric: Series[str] = pa.Field(isin=["accuracy", "pair_accuracy", "length_corr"])
+    value: Series[float] = pa.Field(nullable=True)
+    n: Series[int] = pa.Field(ge=0)

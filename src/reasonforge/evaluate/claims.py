@@ -60,6 +60,26 @@ def greedy_test_accuracy_of(paths: list[str]) -> float:
     return greedy_test_accuracy([io.read_table(p, EvalSamples) for p in paths])
 
 
+def sampled_test_metrics(evals: list, k: int) -> dict[str, float]:
+    """pass@1, pass@k and maj@k (where a family has final answers) of the sampled rows of the test
+    split, each the mean over the eval tables that have it: what a model's samples hold beside its
+    greedy answer (the mode can be right with nothing learnt, or wrong with the answer in reach)."""
+    from .report import sampled_metrics
+
+    per: dict[str, list[float]] = {}
+    for e in evals:
+        sampled = e[~e["greedy"] & (e["split"] == "test")].sort_values(["id", "sample"])
+        if sampled.empty:
+            what = " ".join(f"{c} {', '.join(map(str, e[c].unique()))}" for c in ("model", "benchmark") if c in e and len(e))
+            raise ValueError(f"no sampled rows of the test split in the eval table of {what or 'a model'}: "
+                             "the claims' ladders need eval.n_samples > 0 and the model in eval.sampled")
+        for kk in dict.fromkeys((1, k)):
+            for metric, vals in sampled_metrics(sampled, kk).items():
+                if metric != "maj@1":  # one sample's vote is its pass@1
+                    per.setdefault(metric, []).append(float(vals.mean()))
+    return {m: sum(v) / len(v) for m, v in per.items()}
+
+
 def seed_of(path: str) -> int:
     """The seed a seeded artifact's path names (`models/eurus/seed3/...` -> 3)."""
     found = re.search(r"/seed(\d+)/", f"/{path}")
@@ -100,12 +120,22 @@ def claims_markdown(title: str, claims: list[dict], seeds: list[int], note: str 
         verdict = "reproduced" if c["reproduced"] else "not reproduced"
         lines.append(f"| **{c['id']}** {c['claim']} | {verdict} | {nums} |")
     lines += ["", "Rules:", ""] + [f"- {c['id']}: {c['rule']}" for c in claims]
+    laddered = [c for c in claims if c.get("ladder")]
+    if laddered:
+        lines += ["", "## Ladders", "",
+                  "What bounds each claim on the same data: its ceiling (an oracle where the method has a learned "
+                  "part), its floor and the method's own rungs, mean [95% CI over seeds].", "",
+                  "| claim | rung | value |", "|---|---|---|"]
+        for c in laddered:
+            lines += [f"| {c['id']} | {rung} | {_fmt(ci, 1.0 if ci.get('scale') == 1 else 100.0)} |"
+                      for rung, ci in c["ladder"].items()]
     return "\n".join(lines) + "\n"
 
 
 def claims_json(claims: list[dict]) -> dict:
     """The DVC metrics twin: verdicts as 0/1 and every number's mean and interval."""
-    return {c["id"]: {"reproduced": int(c["reproduced"]),
-                      **{k.replace(" ", "_"): {"mean": round(v["mean"], 4), "low": round(v["low"], 4),
-                                               "high": round(v["high"], 4)} for k, v in c["numbers"].items()}}
+    nums = lambda d: {k.replace(" ", "_"): {"mean": round(v["mean"], 4), "low": round(v["low"], 4),  # noqa: E731
+                                           "high": round(v["high"], 4)} for k, v in d.items()}
+    return {c["id"]: {"reproduced": int(c["reproduced"]), **nums(c["numbers"]),
+                      **({"ladder": nums(c["ladder"])} if c.get("ladder") else {})}
             for c in claims}

@@ -21,22 +21,26 @@ def summarize(samples: pd.DataFrame, ks: list[int]) -> pd.DataFrame:
         sampled = df[~df["greedy"]].sort_values(["id", "sample"])
         if not len(sampled):
             continue
-        per_id = sampled.groupby("id")
-        n_per = int(per_id.size().min())
         for k in sorted(set(ks)):
-            if k > n_per:  # params validation rejects eval.k > eval.n_samples; never skip silently
-                raise ValueError(f"pass@{k}: {model} on {bench} {split} has only {n_per} samples for some instruction")
-            vals = np.array([pass_at_k(len(g), int(g["correct"].sum()), k) for _, g in per_id])
-            lo, hi = bootstrap_ci(vals)
-            out.append(dict(model=model, benchmark=bench, split=split, metric=f"pass@{k}", value=float(vals.mean()),
-                            ci_low=lo, ci_high=hi, n=len(vals)))
-            if sampled["answer"].notna().any():
-                maj = np.array([majority_correct([a if isinstance(a, str) else None for a in g["answer"][:k]],
-                                                 list(g["correct"][:k])) for _, g in per_id], dtype=float)
-                lo, hi = bootstrap_ci(maj)
-                out.append(dict(model=model, benchmark=bench, split=split, metric=f"maj@{k}", value=float(maj.mean()),
-                                ci_low=lo, ci_high=hi, n=len(maj)))
+            for metric, vals in sampled_metrics(sampled, k, f"{model} on {bench} {split}").items():
+                lo, hi = bootstrap_ci(vals)
+                out.append(dict(model=model, benchmark=bench, split=split, metric=metric, value=float(vals.mean()),
+                                ci_low=lo, ci_high=hi, n=len(vals)))
     return pd.DataFrame(out, columns=["model", "benchmark", "split", "metric", "value", "ci_low", "ci_high", "n"])
+
+
+def sampled_metrics(sampled: pd.DataFrame, k: int, what: str = "samples") -> dict[str, np.ndarray]:
+    """Per instruction of the sampled rows (sorted by id, sample): pass@k (unbiased, from all n) and,
+    where the family has final answers, maj@k (the first k samples' vote)."""
+    per_id = sampled.groupby("id")
+    n_per = int(per_id.size().min())
+    if k > n_per:  # params validation rejects eval.k > eval.n_samples; never skip silently
+        raise ValueError(f"pass@{k}: {what} has only {n_per} samples for some instruction")
+    out = {f"pass@{k}": np.array([pass_at_k(len(g), int(g["correct"].sum()), k) for _, g in per_id])}
+    if sampled["answer"].notna().any():
+        out[f"maj@{k}"] = np.array([majority_correct([a if isinstance(a, str) else None for a in g["answer"][:k]],
+                                                     list(g["correct"][:k])) for _, g in per_id], dtype=float)
+    return out
 
 
 def markdown_table(summary: pd.DataFrame, metric: str = "greedy") -> str:

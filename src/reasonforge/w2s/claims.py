@@ -9,7 +9,9 @@ def w2s_claims(per_seed: dict[int, dict], algo: str) -> list[dict]:
     """per_seed[seed] = {
         "precision": {"all": weak-label precision on train_2, "kept": of the labels iteration 1 kept},
         "accuracy": {model: greedy test accuracy}: weak, naive, stage1 (the last iteration), ceiling,
-                    stage2-<algo> for each algorithm,
+                    stage2-<algo> for each algorithm, oracle (SFT on the right weak labels) and, when
+                    built, stage1-weak-1 (the weak responses iteration 1 kept),
+        "share_kept": share of the weak labels iteration 1 kept (the oracle keeps precision["all"] of them),
         "pgr": {model: PGR on test},
     }; `algo`: the stage-II algorithm W3 is decided on (the first of w2s.stage2.algos)."""
     check_seeds(per_seed)
@@ -27,7 +29,7 @@ def w2s_claims(per_seed: dict[int, dict], algo: str) -> list[dict]:
                     rule="95% CI of (stage I - naive) greedy test accuracy above 0",
                     numbers={"naive": ci(lambda m: m["accuracy"]["naive"]), "stage I": ci(lambda m: m["accuracy"]["stage1"]),
                              "stage I - naive": w2},
-                    reproduced=above_zero(w2)))
+                    ladder=_selection_ladder(per_seed), reproduced=above_zero(w2)))
     s2 = f"stage2-{algo}"
     w3 = seed_diff(per_seed, lambda m: m["accuracy"][s2], lambda m: m["accuracy"]["stage1"])
     pgr = ci(lambda m: m["pgr"][s2])
@@ -37,4 +39,17 @@ def w2s_claims(per_seed: dict[int, dict], algo: str) -> list[dict]:
                              "stage II": ci(lambda m: m["accuracy"][s2]), "stage II - stage I": w3,
                              "PGR stage I": ci(lambda m: m["pgr"]["stage1"]), "PGR stage II": pgr},
                     reproduced=w3["mean"] >= 0 and above_zero(pgr)))
+    return out
+
+
+def _selection_ladder(per_seed: dict) -> dict:
+    """W2's rungs: SFT on every weak label, on those consistency kept, on the right ones (an oracle,
+    the ceiling of any selection), stage I as built, and the gold; with the share of labels each keeps."""
+    ms = list(per_seed.values())
+    rungs = [("naive", "all weak labels"), ("stage1-weak-1", "consistency-kept weak labels (iteration 1)"),
+             ("oracle", "right weak labels (oracle)"), ("stage1", "stage I"), ("ceiling", "gold (ceiling)")]
+    out = {f"SFT on {what}": mean_ci([m["accuracy"][name] for m in ms]) for name, what in rungs if name in ms[0]["accuracy"]}
+    out["oracle - naive"] = seed_diff(per_seed, lambda m: m["accuracy"]["oracle"], lambda m: m["accuracy"]["naive"])
+    out["share of weak labels kept by consistency"] = mean_ci([m["share_kept"] for m in ms])
+    out["share of weak labels kept by the oracle (right)"] = mean_ci([m["precision"]["all"] for m in ms])
     return out

@@ -9,8 +9,9 @@
   strong side's (math answers compared with math-verify), as the paper's final-answer consistency;
 - `stage1_rows`: the SFT rows of the kept questions: the weak responses, the strong side's, or both
   (hybrid).
-Nothing here reads a gold answer: labels carry the answers extracted from the models' own output,
-and label precision (`precision`) is computed by the reporting rule alone.
+Nothing the method runs reads a gold answer: labels carry the answers extracted from the models' own
+output. Two functions do, for reports and ladders alone: `precision` (label precision) and
+`select_right` (the oracle rung: the weak labels that are right, the ceiling of any selection).
 """
 from __future__ import annotations
 
@@ -77,6 +78,20 @@ def select_consistent(weak: pd.DataFrame, strong: pd.DataFrame) -> pd.DataFrame:
     return out[["id", "task", "prompt", "weak_response", "weak_answer", "icl_response", "icl_answer"]].reset_index(drop=True)
 
 
+def right_mask(labels: pd.DataFrame, gold: pd.DataFrame) -> list[bool]:
+    """For each label (id, task, answer): does its answer match the gold (id, answer)?"""
+    merged = labels[["id", "task", "answer"]].merge(gold[["id", "answer"]].rename(columns={"answer": "gold"}),
+                                                    on="id", how="left", validate="m:1")
+    if merged["gold"].isna().any():
+        raise ValueError(f"weak-to-strong: no gold answer for label {merged.loc[merged['gold'].isna(), 'id'].iloc[0]!r}")
+    return [same_answer(t, a, g) for t, a, g in zip(merged["task"], merged["answer"], merged["gold"])]
+
+
+def select_right(labels: pd.DataFrame, gold: pd.DataFrame) -> pd.DataFrame:
+    """The oracle filter of stage I's ladder: the labels whose answer is right (never a method's input)."""
+    return labels[right_mask(labels, gold)].reset_index(drop=True)
+
+
 def stage1_rows(selected: pd.DataFrame, which: str) -> pd.DataFrame:
     """SFT rows (id, prompt, completion, source) of the selected questions: weak, icl or hybrid (both)."""
     if which not in SETS:
@@ -92,5 +107,4 @@ def precision(labels: pd.DataFrame, gold: pd.DataFrame) -> float:
     only. NaN for no labels."""
     if labels.empty:
         return float("nan")
-    merged = labels.merge(gold[["id", "answer"]].rename(columns={"answer": "gold"}), on="id", validate="1:1")
-    return float(sum(same_answer(t, a, g) for t, a, g in zip(merged["task"], merged["answer"], merged["gold"])) / len(merged))
+    return float(sum(right_mask(labels, gold)) / len(labels))
