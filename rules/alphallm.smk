@@ -17,7 +17,9 @@ for _name in (ALPHA.policy, ALPHA.rollout):
     if _name.startswith("alphallm-"):
         raise ValueError(f"alphallm.policy / rollout: {_name} is built by AlphaLLM itself")
 
-ALPHA_MODELS = {f"alphallm-round{r}": f"models/alphallm/seed{{seed}}/round{r}" for r in ALPHA_ROUNDS}  # greedy evals by name
+# evaluated by name: each round, and round 1 on its search's verified-right leaves (A3's ladder)
+ALPHA_MODELS = {**{f"alphallm-round{r}": f"models/alphallm/seed{{seed}}/round{r}" for r in ALPHA_ROUNDS},
+                "alphallm-round1-verified": "models/alphallm/seed{seed}/round1-verified"}
 
 
 # Input functions (`model_dir` reads MODELS, which the Snakefile puts together after every rules file):
@@ -186,6 +188,7 @@ rule alphallm_round:
         directory("models/alphallm/seed{seed}/round{round}"),
     params:
         cfg=conf("alphallm.improve.trl"),
+        keep="kept",  # the leaves the ORM kept (score >= gamma)
     conda:
         ENV
     log:
@@ -195,6 +198,21 @@ rule alphallm_round:
         **resources_of("train"),
     script:
         "../scripts/alphallm_round.py"
+
+
+# A3's ladder: round 1 trained on the same search's best leaves that the verifier finds right (an oracle filter).
+use rule alphallm_round as alphallm_round_verified with:
+    input:
+        model=ALPHA_POLICY,
+        data="data/alphallm/seed{seed}/search/round1.parquet",
+        code=code("alphallm_round"),
+    output:
+        directory("models/alphallm/seed{seed}/round1-verified"),
+    params:
+        cfg=conf("alphallm.improve.trl"),
+        keep="correct",
+    log:
+        "logs/alphallm/seed{seed}/round1-verified.log",
 
 
 rule alphallm_sample_eval:
@@ -302,6 +320,9 @@ rule claims_alphallm:
         computes=expand("results/alphallm/seed{seed}/compute.parquet", seed=CLAIM_SEEDS),
         rounds=expand("results/eval/seed{seed}/alphallm-round1/{benchmark}.parquet", seed=CLAIM_SEEDS,
                       benchmark=ALPHA_BENCHMARKS),
+        verified=expand("results/eval/seed{seed}/alphallm-round1-verified/{benchmark}.parquet", seed=CLAIM_SEEDS,
+                        benchmark=ALPHA_BENCHMARKS),
+        searches=expand("data/alphallm/seed{seed}/search/round1.parquet", seed=CLAIM_SEEDS),
         start=lambda w: expand("results/eval/seed{seed}/{policy}/{benchmark}.parquet", seed=SEED, policy=ALPHA.policy,
                                benchmark=ALPHA_BENCHMARKS),
         code=code("claims_alphallm"),

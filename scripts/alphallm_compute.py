@@ -23,6 +23,8 @@ with job.running(sm.log[0]):
         ps, cs = list(prompts.loc[sampled["id"]]), list(sampled["completion"])
         scores[name] = (critic.score(ps, cs), critic.scorer.read_counts(ps, cs))
         assert sum(scores[name][1]) == critic.tokens_read, "per-sample read counts must add up to what the scorer read"
+    # the ceiling of reranking: the verifier picks a right sample when there is one (it reads no tokens)
+    scores["verifier"] = (list(sampled["correct"].astype(float)), [0] * len(sampled))
     rows = sampling_rows(samples, counts, cfg["alphallm"]["compute"]["n"], scores)
     rows += search_rows(pd.concat([io.read_table(Path(sm.input.decoded, f"{v}.parquet"), AlphaDecoded) for v in sm.params.variants],
                                   ignore_index=True))

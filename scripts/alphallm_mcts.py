@@ -1,8 +1,10 @@
-"""rule alphallm_mcts -> reasonforge.alphallm.decode.search_variant (eta-MCTS, reasonforge.alphallm.mcts), per variant"""
+"""rule alphallm_mcts -> reasonforge.alphallm.decode.search_variant (eta-MCTS, reasonforge.alphallm.mcts), per variant
+(the `verifier` variant with reasonforge.alphallm.decode.VerifierCritic as its ORM)"""
 from reasonforge import io, job
 from reasonforge.alphallm.tables import AlphaDecoded
 from reasonforge.tables import Instructions
-from reasonforge.alphallm.decode import mcts_config, search_variant
+from reasonforge.alphallm.config import VERIFIER
+from reasonforge.alphallm.decode import VerifierCritic, mcts_config, search_variant
 from reasonforge.alphallm.data import compute_problems, load_critics
 from reasonforge.models.generate import load_generator
 from reasonforge.sandbox import Sandbox
@@ -23,6 +25,8 @@ with job.running(sm.log[0]):
         for variant, mcts in configs.items():  # in order: the policy's sampler runs on from one variant to the next
             print(f"{variant}: {mcts}")
             critics = {k: c if mcts.weights.get(k, 0) > 0 else None for k, c in loaded.items()}
+            if variant == VERIFIER:
+                critics["orm"] = VerifierCritic(problems, sandbox, timeout=box["timeout_s"])
             decoded = search_variant(problems, variant, policy, critics, rollout if mcts.rollouts > 0 else None, mcts,
                                      sandbox, timeout=box["timeout_s"])
             io.write_table(decoded, tmp / f"{variant}.parquet", AlphaDecoded)

@@ -8,10 +8,10 @@ from reasonforge.train.sft import SFTRun, train_sft
 
 sm = snakemake  # noqa: F821
 with job.running(sm.log[0]):
-    data = sft_rows(io.read_table(sm.input.data, AlphaSearch))
+    data = sft_rows(io.read_table(sm.input.data, AlphaSearch), by=sm.params.keep)
     torch.set_num_threads(sm.threads)
     with io.atomic_dir(sm.output[0]) as tmp:
         metrics = train_sft(sm.input.model, data, SFTRun(trl=sm.params.cfg["alphallm"]["improve"]["trl"], seed=job.run_seed(sm)),
                             str(tmp), key="alphallm.improve")
     loss = f", loss {metrics['loss'].iloc[0]:.3f} -> {metrics['loss'].iloc[-1]:.3f}" if len(metrics) else ""
-    print(f"{sm.output[0]}: {len(data)} kept leaves, {len(metrics)} steps{loss}")
+    print(f"{sm.output[0]}: {len(data)} leaves ({sm.params.keep}), {len(metrics)} steps{loss}")

@@ -1,6 +1,6 @@
 """rule claims_alphallm -> reasonforge.alphallm.claims.alphallm_claims (accuracy_at from reasonforge.alphallm.compute)"""
 from reasonforge import io, job
-from reasonforge.alphallm.tables import AlphaCompute
+from reasonforge.alphallm.tables import AlphaCompute, AlphaSearch
 from reasonforge.alphallm.compute import LADDER, accuracy_at
 from reasonforge.alphallm.claims import alphallm_claims
 from reasonforge.evaluate.claims import claims_json, claims_markdown, greedy_test_accuracy_of, seed_of
@@ -17,12 +17,19 @@ with job.running(sm.log[0]):
         mcts, tokens = mean.loc[("eta-mcts", iterations), "accuracy"], mean.loc[("eta-mcts", iterations), "tokens"]
         sc, sc_inside = accuracy_at(table, "self-consistency", tokens)
         bon, bon_inside = accuracy_at(table, "best-of-n orm", tokens)
+        bon_verifier, _ = accuracy_at(table, "best-of-n verifier", tokens)
         rungs = LADDER if cfg["alphallm"]["compute"]["ablations"] else []
         ablation = {r: mean.loc[("eta-mcts", iterations) if r == LADDER[-1] else (f"ablation {r}", iterations), "accuracy"]
                     for r in rungs}
         round1 = greedy_test_accuracy_of([p for p in sm.input.rounds if seed_of(p) == s])
+        verified = greedy_test_accuracy_of([p for p in sm.input.verified if seed_of(p) == s])
+        search = io.read_table(next(p for p in sm.input.searches if seed_of(p) == s), AlphaSearch)
         per_seed[s] = dict(greedy=mean.loc[("greedy", 1), "accuracy"], mcts=mcts, mcts_tokens=tokens, sc=sc, sc_inside=sc_inside,
-                           bon_orm=bon, bon_inside=bon_inside, ablation=ablation, start=start, round1=round1)
+                           bon_orm=bon, bon_inside=bon_inside, ablation=ablation, start=start, round1=round1,
+                           mcts_verifier=mean.loc[("eta-mcts verifier", iterations), "accuracy"], bon_verifier=bon_verifier,
+                           round1_verified=verified, kept_share=float(search["kept"].mean()),
+                           kept_precision=float(search.loc[search["kept"], "correct"].mean()) if search["kept"].any() else 0.0,
+                           right_share=float(search["correct"].mean()))
         print(f"seed {s}: {per_seed[s]}")
     if not cfg["alphallm"]["compute"]["ablations"]:
         raise ValueError("claims_alphallm: A2 needs the ablation ladder (alphallm.compute.ablations: true)")

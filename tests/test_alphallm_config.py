@@ -17,5 +17,5 @@ def test_built_from_params_yaml_it_holds_the_section(root):
     for key in RUN_FIELDS:  # a job's, not params
         built["mcts"].pop(key.rsplit(".", 1)[1])
     assert built == section
-    assert alpha.variants == ["b4", "b8", "b16", "b32", "vanilla", "adaptive", "prm", "rollout"]
-    assert alpha.claim_variants == ["b8", "vanilla", "adaptive", "prm", "rollout"]  # mcts.iterations 8 and the ladder
+    assert alpha.variants == ["b4", "b8", "b16", "b32", "vanilla", "adaptive", "prm", "rollout", "verifier"]
+    assert alpha.claim_variants == ["b8", "vanilla", "adaptive", "prm", "rollout", "verifier"]  # mcts.iterations 8, the ladders

@@ -1,6 +1,7 @@
 """Self-improvement rows: the best finished leaf per problem, kept by its ORM score, never by the
 imagined answer (which only reports how often the kept leaves are right)."""
 import pandas as pd
+import pytest
 from conftest import Judge, Stepper
 
 from reasonforge.alphallm.improve import search_round, sft_rows
@@ -19,4 +20,7 @@ def test_best_leaves_kept_by_the_orm_and_checked_against_the_imagined_answer():
     assert list(out["orm"]) == [0.9, 0.2, 0.9] and list(out["completion"]) == ["Answer: 5\n", "Answer: 4\n", "Answer: 5\n"]
     rows = sft_rows(out)
     assert list(rows["prompt"]) == ["P0|", "P2|"] and list(rows["completion"]) == ["Answer: 5\n"] * 2
+    assert list(sft_rows(out, by="correct")["prompt"]) == ["P0|"]     # the oracle rung: the right leaf alone
+    with pytest.raises(ValueError, match="keep by 'kept'"):
+        sft_rows(out, by="orm")
 

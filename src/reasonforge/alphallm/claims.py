@@ -13,6 +13,11 @@ def alphallm_claims(per_seed: dict[int, dict], ladder: list[str]) -> list[dict]:
               interpolation between their N), "sc_inside" / "bon_inside": whether mcts_tokens lay within their N,
         "ablation": {rung: accuracy} along `ladder` (its last rung: eta-MCTS),
         "start": the starting policy's and "round1": round 1's greedy test accuracy,
+        "mcts_verifier": eta-MCTS's accuracy with the verifier scoring finished paths (same iterations),
+        "bon_verifier": best-of-N by the verifier (a right sample when there is one) at mcts_tokens,
+        "round1_verified": round 1's greedy test accuracy when trained on the search's right leaves instead,
+        "kept_share", "kept_precision", "right_share": of round 1's searched problems, the share whose
+            best leaf the ORM kept, the share of those that are right, the share that are right,
     } (accuracies over the AlphaLLM families, mean)."""
     check_seeds(per_seed)
     ms = list(per_seed.values())
@@ -25,6 +30,10 @@ def alphallm_claims(per_seed: dict[int, dict], ladder: list[str]) -> list[dict]:
                     numbers={"greedy": ci(lambda m: m["greedy"]), "eta-MCTS": ci(lambda m: m["mcts"]),
                              "self-consistency at equal tokens": ci(lambda m: m["sc"]), "eta-MCTS - greedy": vs_greedy,
                              "eta-MCTS - self-consistency": vs_sc},
+                    ladder={"eta-MCTS, the verifier scoring finished paths (the ceiling of search)": ci(lambda m: m["mcts_verifier"]),
+                            "eta-MCTS verifier - eta-MCTS (what the learned ORM loses)":
+                                seed_diff(per_seed, lambda m: m["mcts_verifier"], lambda m: m["mcts"]),
+                            "best-of-N by the verifier at equal tokens (the ceiling of sampling)": ci(lambda m: m["bon_verifier"])},
                     reproduced=above_zero(vs_greedy) and above_zero(vs_sc)))
     vs_bon = seed_diff(per_seed, lambda m: m["mcts"], lambda m: m["bon_orm"])
     out.append(dict(id="A1b", claim="eta-MCTS beats best-of-N reranked by the ORM at equal total tokens (policy, rollouts and "
@@ -32,6 +41,9 @@ def alphallm_claims(per_seed: dict[int, dict], ladder: list[str]) -> list[dict]:
                     rule="95% CI of (eta-MCTS - best-of-N ORM at equal tokens) above 0",
                     numbers={"tokens per problem, eta-MCTS": {**ci(lambda m: m["mcts_tokens"]), "scale": 1},
                              "best-of-N ORM at equal tokens": ci(lambda m: m["bon_orm"]), "eta-MCTS - best-of-N ORM": vs_bon},
+                    ladder={"best-of-N by the verifier at equal tokens": ci(lambda m: m["bon_verifier"]),
+                            "best-of-N verifier - ORM (what the ORM loses in reranking)":
+                                seed_diff(per_seed, lambda m: m["bon_verifier"], lambda m: m["bon_orm"])},
                     reproduced=above_zero(vs_bon)))
     steps = {f"{b} - {a}": seed_diff(per_seed, lambda m, b=b: m["ablation"][b], lambda m, a=a: m["ablation"][a])
              for a, b in zip(ladder, ladder[1:])}
@@ -44,5 +56,11 @@ def alphallm_claims(per_seed: dict[int, dict], ladder: list[str]) -> list[dict]:
     out.append(dict(id="A3", claim="A self-improvement round (SFT on the search's ORM-kept leaves of imagined problems) raises greedy accuracy",
                     rule="95% CI of (round 1 - starting policy) greedy test accuracy above 0",
                     numbers={"starting policy": ci(lambda m: m["start"]), "round 1": ci(lambda m: m["round1"]), "round 1 - start": a3},
+                    ladder={"round 1 on the verified-right leaves (oracle filter)": ci(lambda m: m["round1_verified"]),
+                            "round 1 verified - round 1 ORM-kept":
+                                seed_diff(per_seed, lambda m: m["round1_verified"], lambda m: m["round1"]),
+                            "share of searched problems whose best leaf the ORM kept": ci(lambda m: m["kept_share"]),
+                            "share of the ORM-kept leaves that are right": ci(lambda m: m["kept_precision"]),
+                            "share of searched problems whose best leaf is right": ci(lambda m: m["right_share"])},
                     reproduced=above_zero(a3)))
     return out

@@ -18,7 +18,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..evaluate.bon import select
-from .config import LADDER_RUNGS
+from .config import LADDER_RUNGS, VERIFIER
 
 # The ablation ladder (decode.ABLATIONS) from vanilla MCTS to eta-MCTS as configured.
 LADDER = [*LADDER_RUNGS, "merge"]  # the last rung is eta-MCTS itself
@@ -59,7 +59,7 @@ def sampling_rows(samples: pd.DataFrame, counts: dict, ns: list[int], scores: di
 def search_rows(decoded: pd.DataFrame) -> list[dict]:
     out = []
     for (variant, task), g in decoded.groupby(["variant", "task"], sort=True):
-        method = "eta-mcts" if variant.startswith("b") else f"ablation {variant}"
+        method = "eta-mcts" if variant.startswith("b") else "eta-mcts verifier" if variant == VERIFIER else f"ablation {variant}"
         out.append(_row(method, int(g["iterations"].iloc[0]), task, g["correct"].mean(), len(g), g["policy_tokens"].iloc[0],
                         g["rollout_tokens"].iloc[0], g["critic_tokens"].iloc[0]))
     return out

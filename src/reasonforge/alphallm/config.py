@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 RUN_FIELDS = ("alphallm.mcts.batch_size", "alphallm.mcts.seed")   # MCTSConfig's, not params: a job sets them
 LADDER_RUNGS = ["vanilla", "adaptive", "prm", "rollout"]
+VERIFIER = "verifier"   # eta-MCTS with the verifier in the ORM's place: the ceiling of search (the claims' ladder)
 
 
 @dataclass
@@ -98,10 +99,11 @@ class AlphaLLMConfig:
 
     @property
     def variants(self) -> list[str]:
-        """Every MCTS decoding of the compute comparison: eta-MCTS at each budget, the ablation ladder."""
-        return [f"b{b}" for b in self.compute.budgets] + (LADDER_RUNGS if self.compute.ablations else [])
+        """Every MCTS decoding of the compute comparison: eta-MCTS at each budget, the ablation ladder,
+        and eta-MCTS at mcts.iterations with the verifier scoring finished paths."""
+        return [f"b{b}" for b in self.compute.budgets] + (LADDER_RUNGS if self.compute.ablations else []) + [VERIFIER]
 
     @property
     def claim_variants(self) -> list[str]:
-        """What the claims read: eta-MCTS at mcts.iterations and the ladder."""
+        """What the claims read: eta-MCTS at mcts.iterations, the ablation ladder and the verifier's search."""
         return [f"b{self.mcts.iterations}"] + [v for v in self.variants if not v.startswith("b")]

@@ -3,7 +3,9 @@ budget and each rung of the ablation ladder (compute.py turns them into the tabl
 
 - `sample_problems`: greedy and N samples of the policy per problem, with the generator's counts;
 - `search_variant`: one eta-MCTS configuration on every family's problems, answers verified;
-- `ABLATIONS`: the ablation ladder from vanilla MCTS to eta-MCTS, as overrides of the search params.
+- `ABLATIONS`: the ablation ladder from vanilla MCTS to eta-MCTS, as overrides of the search params;
+- `VerifierCritic`: the verifier in the ORM's place (variant `verifier`), the ceiling of the search:
+  how far eta-MCTS gets when the score of a finished path is never wrong.
 """
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from dataclasses import replace
 import pandas as pd
 
 from ..models.generate import SamplingConfig
+from .config import VERIFIER
 from .mcts import MCTSConfig, search
 from ..tasks.verify import verify_batch
 
@@ -25,10 +28,28 @@ ABLATIONS = {
 }
 
 
+class VerifierCritic:
+    """Scores a finished path (a leaf, or a rollout's end) 1.0 when the verifier judges it right, else
+    0.0, by its problem's reference; it reads no tokens. Problems are found by their prompt."""
+
+    tokens_read = 0
+
+    def __init__(self, problems: pd.DataFrame, sandbox, timeout=None):
+        self.rows = {r["prompt"]: r for r in problems.to_dict("records")}
+        self.sandbox, self.timeout = sandbox, timeout
+
+    def score(self, prompts: list[str], completions: list[str]) -> list[float]:
+        verdicts = verify_batch([self.rows[p] for p in prompts], completions, self.sandbox, timeout=self.timeout)
+        return [1.0 if v.correct else 0.0 for v in verdicts]
+
+
 def mcts_config(params: dict, variant: str, seed: int, batch_size: int) -> MCTSConfig:
     """The search of a variant: `b{iterations}` is eta-MCTS at that budget; an ablation rung is
-    eta-MCTS's params with that rung's overrides (the weights of the parts it has not added yet 0)."""
+    eta-MCTS's params with that rung's overrides (the weights of the parts it has not added yet 0);
+    `verifier` is eta-MCTS as configured (its ORM replaced by the script)."""
     cfg = MCTSConfig(**params, seed=seed, batch_size=batch_size)
+    if variant == VERIFIER:
+        return cfg
     if variant.startswith("b"):
         return replace(cfg, iterations=int(variant[1:]))
     over = dict(ABLATIONS[variant])

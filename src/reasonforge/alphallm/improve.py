@@ -33,7 +33,10 @@ def search_round(problems: pd.DataFrame, policy, critics: dict, rollout, cfg: MC
     return out
 
 
-def sft_rows(searched: pd.DataFrame) -> pd.DataFrame:
-    """The kept leaves as SFT rows (the loss on the response only, as SFTTrainer does)."""
-    kept = searched[searched["kept"]]
+def sft_rows(searched: pd.DataFrame, by: str = "kept") -> pd.DataFrame:
+    """The kept leaves as SFT rows (the loss on the response only, as SFTTrainer does). by="correct":
+    the leaves the verifier finds right instead (the oracle rung of A3's ladder, never the method)."""
+    if by not in ("kept", "correct"):
+        raise ValueError(f"self-improvement rows: keep by 'kept' (the ORM) or 'correct' (the verifier), not {by!r}")
+    kept = searched[searched[by] & searched["completion"].notna()]
     return pd.DataFrame({"prompt": kept["prompt"], "completion": kept["completion"]}).reset_index(drop=True)
