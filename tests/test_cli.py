@@ -127,12 +127,17 @@ def test_pull_without_a_remote_says_so(tmp_path, bin_dir):
 def test_schema_for_paths():
     from reasonforge.alphallm.tables import AlphaSearch
     from reasonforge.cli import SCHEMA_FOR_PATH, schema_for
+    from reasonforge.eurus.tables import BonLadder, BonScores
     from reasonforge.w2s.tables import W2SLabels
 
     assert schema_for("data/tasks/math/ood.parquet") is tables.Instructions
     assert schema_for("/abs/results/eval/seed0/weak/code.parquet") is tables.EvalSamples
     assert schema_for("data/w2s/seed2/relabels/iter1.parquet") is W2SLabels
     assert schema_for("data/alphallm/seed3/search/round1.parquet") is AlphaSearch
+    # a reward model's scores sit beside its picks: the more specific pattern wins
+    assert schema_for("results/eurus/seed1/bon/rm-bt/scores.parquet") is BonScores
+    assert schema_for("results/eurus/seed1/bon/rm-bt/math.parquet") is tables.EvalSamples
+    assert schema_for("results/eurus/seed1/bon_ladder.parquet") is BonLadder
     for pattern in SCHEMA_FOR_PATH:  # every name resolves to a pandera model
         assert issubclass(schema_for(pattern.replace("*", "x")), tables.Strict)
     with pytest.raises(KeyError, match="no schema"):

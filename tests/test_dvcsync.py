@@ -17,7 +17,7 @@ def test_committed_dvc_yaml_is_current(root):
 
 def test_one_stage_per_job_with_exact_params(stages, root):
     assert {"make_tasks-math", "train_tokenizer", "pretrain-weak", "pretrain-strong", "evaluate-weak-seed0",
-            "evaluate-nca-seed0", "train_preference-kto-seed0", "train_reward-bt+dr-seed0", "bon_select-rm-dr-seed0",
+            "evaluate-nca-seed0", "train_preference-kto-seed0", "train_reward-bt+dr-seed0", "bon_rerank-dr-seed0", "bon_ladder-seed0",
             "summarize"} <= set(stages)
     assert stages["pretrain-weak"]["params"] == ["models.weak", "seed"]
     assert stages["make_tasks-code"]["params"] == ["seed", "tasks.code"]

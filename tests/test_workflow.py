@@ -215,9 +215,9 @@ def start_w2s_shuffled(build, where) -> Background:
                       copy, env, where / "w2s.log")
 
 
-MODELS = ["weak", "strong", "sft", "dpo", "kto", "nca", "orpo"]
-W2S_EVAL = ["w2s-weak", "w2s-naive", "w2s-ceiling", "w2s-s1-hybrid-1", "w2s-s1-hybrid-2", "w2s-s2-dpo"]
-ALPHA_EVAL = ["alphallm-round1", "alphallm-round2"]
+MODELS = ["weak", "strong", "sft", "sft-reference", "dpo", "kto", "nca", "orpo"]
+W2S_EVAL = ["w2s-weak", "w2s-naive", "w2s-ceiling", "w2s-oracle", "w2s-s1-hybrid-1", "w2s-s1-hybrid-2", "w2s-s2-dpo"]
+ALPHA_EVAL = ["alphallm-round1", "alphallm-round2", "alphallm-round1-verified"]
 SELECTORS = ["random", "majority", "rm-bt", "rm-dr", "rm-bt+dr"]
 
 
@@ -292,12 +292,14 @@ def test_main_builds_every_artifact(main_build):
     dest, env = main_build
     tables = [str(p.relative_to(dest)) for pattern in ("data/tasks/*/*.parquet", "results/eval/seed0/*/*.parquet",
                                                        "results/eurus/bon/samples/*.parquet", "results/eurus/seed0/bon/*/*.parquet",
-                                                       "data/eurus/*.parquet")
+                                                       "results/eurus/seed0/*.parquet", "data/eurus/*.parquet")
               for p in sorted(dest.glob(pattern))] + ["results/eval/summary.csv", "data/corpus/pretrain.parquet"]
-    assert len(tables) == 12 + 3 * len(MODELS + W2S_EVAL + ALPHA_EVAL) + 3 * (1 + len(SELECTORS)) + 3 + 2
+    # tasks; evaluations; best-of-N samples, picks and each reward model's scores; the ladder; trees,
+    # SFT, reference SFT and pairs; summary and corpus
+    assert len(tables) == 12 + 3 * len(MODELS + W2S_EVAL + ALPHA_EVAL) + 3 * (1 + len(SELECTORS)) + 3 + 1 + 4 + 2
     w2s = [str(p.relative_to(dest)) for pattern in ("data/w2s/*.parquet", "data/w2s/seed0/*.parquet", "data/w2s/seed0/*/*.parquet")
            for p in sorted(dest.glob(pattern))]
-    assert len(w2s) == 3 + 2 + 2 + 1 + 2  # split + gold x2, labels x2, selections x2, relabel, stage II x2
+    assert len(w2s) == 3 + 3 + 2 + 1 + 2  # split + gold x2, labels x2 + oracle-filtered, selections x2, relabel, stage II x2
     alpha = [str(p.relative_to(dest)) for pattern in ("data/alphallm/*.parquet", "data/alphallm/seed0/*/*.parquet",
                                                       "results/alphallm/seed0/*.parquet", "results/alphallm/seed0/*/*.parquet")
              for p in sorted(dest.glob(pattern))]
@@ -712,16 +714,19 @@ def test_claims_target_plans_every_method_over_the_seeds(main_build):
     seeds = config.load_yaml(dest / "params.yaml")["claims"]["seeds"]
     n = len(seeds)
     assert n >= 3 and counts["claims_eurus"] == counts["claims_w2s"] == counts["claims_alphallm"] == counts["claims"] == 1
-    assert counts["train_sft"] == n and counts["train_preference"] == 3 * n and counts["train_reward"] == 2 * n
-    assert counts["w2s_stage2"] == n and counts["w2s_train_sft"] == 5 * n
-    assert counts["alphallm_critic"] == 3 * n and counts["alphallm_round"] == n and counts["alphallm_mcts"] == n
-    # sft + dpo, kto, nca; weak, naive, ceiling, stage I, stage II; AlphaLLM's round 1 (the main seed's
-    # that the claims read, strong's and sft's, are the main build's)
-    assert evals == {s: 4 + 5 + 1 for s in seeds}
+    assert counts["train_sft"] == counts["train_sft_reference"] == n
+    assert counts["train_preference"] == 3 * n and counts["train_reward"] == 3 * n and counts["bon_ladder"] == n
+    assert counts["w2s_stage2"] == n and counts["w2s_train_sft"] == 6 * n and counts["w2s_oracle_labels"] == n
+    assert counts["alphallm_critic"] == 3 * n and counts["alphallm_mcts"] == n
+    assert counts["alphallm_round"] == counts["alphallm_round_verified"] == n
+    # sft, sft on references + dpo, kto, nca; weak, naive, ceiling, oracle-filtered, stage I, stage II;
+    # AlphaLLM's round 1 on ORM-kept and on verified leaves (the main seed's that the claims read,
+    # strong's and sft's, are the main build's)
+    assert evals == {s: 5 + 6 + 2 for s in seeds}
     assert not {"pretrain", "build_trees", "bon_samples", "alphallm_samples", "w2s_split"} & set(counts)  # built once
     # the main build's seed among the claims': its jobs are the main build's, not run again
     reused, evals = claims_plan(dest, env, "--config", "claims={seeds: [0, 1, 2]}")
-    assert reused["train_preference"] == 3 * 2 and reused["alphallm_mcts"] == 2 and evals == {1: 4 + 5 + 1, 2: 4 + 5 + 1}
+    assert reused["train_preference"] == 3 * 2 and reused["alphallm_mcts"] == 2 and evals == {1: 5 + 6 + 2, 2: 5 + 6 + 2}
 
 
 def test_code_edit_then_one_target_rebuilt(main_build):
@@ -772,8 +777,8 @@ def test_param_change_agrees_between_dvc_and_snakemake(dvc_tree):
     rms = {f"train_reward-{loss}-seed0" for loss in ("bt", "dr", "bt+dr")}
     assert dvc_stale(dest, env) == invalidated(jobs) == rms
     # (alphallm_compute reranks with the Eurus reward model, bt+dr)
-    assert set(jobs) == rms | {f"bon_select-rm-{loss}-seed0" for loss in ("bt", "dr", "bt+dr")} | {
-        "rm_accuracy", "summarize", "alphallm_compute-seed0", "results_page"}
+    assert set(jobs) == rms | {f"bon_rerank-{loss}-seed0" for loss in ("bt", "dr", "bt+dr")} | {
+        "bon_ladder-seed0", "rm_accuracy", "summarize", "alphallm_compute-seed0", "results_page"}
     # dvc repro plans the same stages (their downstream it decides as it goes: a stage whose inputs
     # come back byte-identical is skipped); a params section changed: the DAG-shape check runs first
     planned = set(re.findall(r"Running stage '([^']+)'", sh(["dvc", "repro", "--dry", "--no-run-cache"], dest, env).stdout))
@@ -785,7 +790,8 @@ def test_param_change_agrees_between_dvc_and_snakemake(dvc_tree):
     (dest / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
     jobs = snakemake_jobs(dest, env)
     assert dvc_stale(dest, env) == invalidated(jobs) == {"bon_samples"}
-    assert set(jobs) == {"bon_samples", "summarize", "results_page"} | {f"bon_select-{s}-seed0" for s in SELECTORS}
+    assert set(jobs) == {"bon_samples", "bon_ladder-seed0", "summarize", "results_page"} | {
+        f"bon_select-{s}-seed0" for s in ("random", "majority")} | {f"bon_rerank-{s[3:]}-seed0" for s in SELECTORS if s.startswith("rm-")}
     # run: dvc repro re-runs the jobs snakemake scheduled, then both have nothing to do. (A change the
     # summary alone reads: the stages that retrain run in test_dvc_repro_builds_from_scratch.)
     params = yaml.safe_load(original)
