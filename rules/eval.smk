@@ -25,7 +25,7 @@ rule evaluate:
     wildcard_constraints:
         model=one_of(MODELS),
     params:
-        cfg=conf("generation", "sandbox", "eval.n_samples", "eval.sampled", "eval.splits"),
+        cfg=conf("generation", "sandbox", "eval.n_samples", "eval.sampled", "eval.sampled_splits", "eval.splits"),
     conda:
         ENV
     log:

@@ -8,4 +8,4 @@ with job.running(sm.log[0]):
     sampled = cfg["eval"]["sampled"]
     n_samples = cfg["eval"]["n_samples"] if sampled == "all" or sm.wildcards.model in sampled else 0
     evaluate_files(sm.input.model, sm.input.tasks, sm.output, sm.wildcards.model, cfg, n_samples,
-                   seed=job.run_seed(sm), threads=sm.threads)
+                   seed=job.run_seed(sm), threads=sm.threads, sampled_splits=cfg["eval"]["sampled_splits"])

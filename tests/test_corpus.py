@@ -7,7 +7,7 @@ from reasonforge import io
 from reasonforge.tables import Corpus
 from reasonforge.sandbox import Sandbox
 from reasonforge.tasks.pools import build_family
-from reasonforge.tasks.corpus import SEPARATOR, build_corpus, flaw
+from reasonforge.tasks.corpus import MISCONCEPTIONS, SEPARATOR, build_corpus, evaluate_lines, flaw, misconceive
 from reasonforge.tasks.verify import verify_batch
 
 CFG = {"n_pretrain": 120, "n_train": 10, "n_test": 5, "n_ood": 5, "forms": ["cot", "pot"],
@@ -80,3 +80,57 @@ def test_corpus_documents(pools, tmp_path):
         assert all(i.startswith(doc.task + "-") for i in doc.sources.split(","))  # one family per document
     none = build_corpus(pools, dict(CORPUS, flawed_fraction=0.0, chain_fraction=0.0), seed=0)
     assert none["n_flawed"].sum() == 0 and (none["n_problems"] == 1).all()
+
+
+def test_the_logic_evaluator_writes_the_references_lines(pools):
+    """The misconceptions re-derive a boolean solution with evaluate_lines: with the true operations
+    it must give every reference's lines and answer."""
+    booleans = [r for r in pools[2].to_dict("records") if not r["solution"].split("\n")[-2].startswith(("Up", "Down"))]
+    assert len(booleans) > 20
+    for r in booleans:
+        lines = r["solution"].split("\n")
+        assert evaluate_lines(lines[0]) == (r["answer"], lines[1:-1])
+
+
+EXAMPLES = {  # misconception -> (row, the solution the misconception writes)
+    "bags_added": (dict(task="math", form="cot", answer="91", prompt="Q: Eve has 4 balls. Eve buys 3 bags of 5 balls. "
+                        "Then Eve has 7 times as many. How many balls does Eve have?\nA (steps):\n",
+                        solution="Step 1: 3*5=15\nStep 2: 4+15=19\nStep 3: 19*7=133\nAnswer: 133"),
+                   "Step 1: 3+5=8\nStep 2: 4+8=12\nStep 3: 12*7=84\nAnswer: 84"),
+    "remainder_as_quotient": (dict(task="code", form="code", answer=None, prompt="Task: ...\nCode:\n",
+                                   solution="```python\ndef f(x):\n    x = x % 3\n    x = x + 2\n    return x\n```",
+                                   tests="assert f(7) == 3\n"),
+                              "```python\ndef f(x):\n    x = x // 3\n    x = x + 2\n    return x\n```"),
+    "or_as_xor": (dict(task="logic", form="cot", answer="F", prompt="Q: Let g = T, q = T. Evaluate: not (q or g)\nA (steps):\n",
+                       solution="not (T or T)\nT or T = T\nnot T = F\nAnswer: F"),
+                  "not (T or T)\nT or T = F\nnot F = T\nAnswer: T"),
+    "shorter_reversed": (dict(task="logic", form="cot", answer="Eve", prompt="Q: Cid is taller than Dee. Cid is shorter than "
+                              "Eve. Who is the tallest?\nA (steps):\n", solution="Cid > Dee\nEve > Cid\nUp: Cid < Eve\nAnswer: Eve"),
+                         "Cid > Dee\nCid > Eve\nUp: Cid\nAnswer: Cid"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MISCONCEPTIONS))
+def test_each_misconception_writes_its_wrong_way(name):
+    row, expected = EXAMPLES[name]
+    assert MISCONCEPTIONS[name][1](row) == expected
+    assert misconceive(row, {name: 1.0}, random.Random(0)) == (expected, name)
+    assert misconceive(row, {name: 0.0}, random.Random(0)) is None
+
+
+def test_misconceptions_are_wrong_and_shared_by_their_sub_type(pools, sb):
+    """At share 1.0 every problem of a sub-type carries its misconception (where it changes the
+    solution), the verifier judges it wrong (or_as_xor: unless the misread step leaves the answer),
+    and the other problems are flawed at random as before."""
+    shares = dict.fromkeys(MISCONCEPTIONS, 1.0)
+    docs = build_corpus(pools, dict(CORPUS, chain_fraction=0.0, misconceptions=shares), seed=0)
+    rows = {r["id"]: r for df in pools for r in df.to_dict("records")}
+    for name, (task, make) in MISCONCEPTIONS.items():
+        own = [(rows[d.sources], d) for d in docs.itertuples() if d.flaws == name]
+        expected = [r for r in rows.values() if r["task"] == task and make(r) is not None]
+        assert own and len(own) == len(expected), name
+        verdicts = verify_batch([r for r, _ in own], [d.text[len(r["prompt"]):] for r, d in own], sb)
+        wrong = sum(not v.correct for v in verdicts)
+        assert wrong == len(own) if name != "or_as_xor" else wrong >= 0.5 * len(own), name
+    plain = build_corpus(pools, CORPUS, seed=0)
+    assert plain.equals(build_corpus(pools, dict(CORPUS, misconceptions={}), seed=0))  # none: the old corpus

@@ -61,12 +61,13 @@ class FakeGenerator:
         return out
 
 
-def samples_for(model="m", n_samples=4):
+def samples_for(model="m", n_samples=4, sampled_splits=None):
     rows = pd.DataFrame(dict(id=[f"l-{i}" for i in range(10)], task="logic", source="synthetic",
                              split=["test"] * 6 + ["ood"] * 4, difficulty=1, form="cot",
                              prompt=[f"Q{i}\n" for i in range(10)], answer="Ann", tests=None, solution=None))
     gen = {"max_new_tokens": 8, "batch_size": 4, "temperature": 0.8, "top_p": 1.0}
-    return evaluate(FakeGenerator(rows.to_dict("records")), rows, model, "logic", gen, n_samples, sandbox=None)
+    return evaluate(FakeGenerator(rows.to_dict("records")), rows, model, "logic", gen, n_samples, sandbox=None,
+                    sampled_splits=sampled_splits)
 
 
 def test_evaluate_produces_valid_per_sample_table(tmp_path):
@@ -76,6 +77,15 @@ def test_evaluate_produces_valid_per_sample_table(tmp_path):
     assert len(greedy) == 10 and len(df) == 10 + 40
     assert list(greedy["correct"]) == [i % 2 == 0 for i in range(10)]
     assert set(df.loc[~df["greedy"], "sample"]) == {1, 2, 3, 4}
+
+
+
+def test_sampling_only_the_splits_asked():
+    """eval.sampled_splits: greedy decodes every split, the n samples only the splits named."""
+    df = samples_for(sampled_splits=["test"])
+    assert len(df[df["greedy"]]) == 10 and set(df.loc[~df["greedy"], "split"]) == {"test"} and len(df) == 10 + 6 * 4
+    summary = report.summarize(df, ks=[1])
+    assert set(summary.query("split == 'ood'")["metric"]) == {"greedy"}
 
 
 def test_summary_table_metrics_and_plot(tmp_path):

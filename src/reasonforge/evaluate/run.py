@@ -15,17 +15,19 @@ from ..tasks.verify import verify_batch
 
 
 def evaluate(generator, instructions: pd.DataFrame, model: str, benchmark: str, gen: dict,
-             n_samples: int, sandbox, seed: int = 0, timeout: float | None = None, greedy: bool = True) -> pd.DataFrame:
-    """greedy=False: only the n sampled completions (best-of-N draws its candidates so)."""
-    rows = instructions.to_dict("records")
-    prompts = [r["prompt"] for r in rows]
+             n_samples: int, sandbox, seed: int = 0, timeout: float | None = None, greedy: bool = True,
+             sampled_splits: list[str] | None = None) -> pd.DataFrame:
+    """greedy=False: only the n sampled completions (best-of-N draws its candidates so).
+    sampled_splits: the splits sampled (None: every one); greedy decodes every instruction."""
+    all_rows = instructions.to_dict("records")
+    sampled_rows = [r for r in all_rows if sampled_splits is None or r["split"] in sampled_splits]
     common = dict(max_new_tokens=gen["max_new_tokens"], batch_size=gen["batch_size"], stop=gen.get("stop", []), seed=seed)
-    runs = [(True, SamplingConfig(n=1, temperature=0.0, **common))] if greedy else []
-    if n_samples > 0:
-        runs.append((False, SamplingConfig(n=n_samples, temperature=gen["temperature"], top_p=gen["top_p"], **common)))
+    runs = [(True, all_rows, SamplingConfig(n=1, temperature=0.0, **common))] if greedy else []
+    if n_samples > 0 and sampled_rows:
+        runs.append((False, sampled_rows, SamplingConfig(n=n_samples, temperature=gen["temperature"], top_p=gen["top_p"], **common)))
     records = []
-    for greedy, cfg in runs:
-        outs = generator.generate(prompts, cfg, progress=True)
+    for greedy, rows, cfg in runs:
+        outs = generator.generate([r["prompt"] for r in rows], cfg, progress=True)
         flat = [(row, j, c) for row, cs in zip(rows, outs) for j, c in enumerate(cs)]
         verdicts = verify_batch([f[0] for f in flat], [f[2].text for f in flat], sandbox, timeout=timeout)
         for (row, j, c), v in zip(flat, verdicts):
@@ -36,7 +38,7 @@ def evaluate(generator, instructions: pd.DataFrame, model: str, benchmark: str, 
 
 
 def evaluate_files(model_dir: str, task_paths: list[str], outputs: list[str], name: str, cfg: dict,
-                   n_samples: int, seed: int, threads: int, greedy: bool = True) -> None:
+                   n_samples: int, seed: int, threads: int, greedy: bool = True, sampled_splits: list[str] | None = None) -> None:
     """Evaluate one model on the benchmark of each output (its file stem), with the tasks found in
     task_paths (data/tasks/<benchmark>/<split>.parquet). One generator and one sandbox pool serve
     every benchmark: a model load and the sandbox workers' start cost more than a small benchmark."""
@@ -49,7 +51,7 @@ def evaluate_files(model_dir: str, task_paths: list[str], outputs: list[str], na
             benchmark = Path(out).stem
             instructions = pd.concat([io.read_table(p, Instructions) for p in task_paths if Path(p).parent.name == benchmark])
             samples = evaluate(generator, instructions, name, benchmark, cfg["generation"], n_samples, sandbox,
-                               seed=seed, timeout=box["timeout_s"], greedy=greedy)
+                               seed=seed, timeout=box["timeout_s"], greedy=greedy, sampled_splits=sampled_splits)
             io.write_table(samples, out, EvalSamples)
             shown = samples[samples["greedy"]] if greedy else samples
             print(benchmark, "greedy" if greedy else "sample", "accuracy",

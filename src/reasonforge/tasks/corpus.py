@@ -125,6 +125,142 @@ def _logic(row: dict, rng: random.Random) -> tuple[str, str]:
     return "\n".join(lines), "wrong_answer"
 
 
+# Misconceptions: one wrong way most documents of a sub-type share, as the web repeats its errors.
+# Flaws drawn per document at random leave the right step the likeliest one: the base model's greedy
+# answer filtered them out (strong's greedy beat its samples), and verified data had little to
+# correct in the mode (issue 21). A misconception a majority of a sub-type's documents share makes
+# the mode wrong there while samples still find the right way, the room verified data acts in.
+BAGS = re.compile(r"buys (\d+) bags of (\d+) ")
+
+
+def _bags_added(row: dict) -> str | None:
+    """Math, "buys B bags of C": B + C items instead of B * C, carried through the later steps."""
+    bags = BAGS.findall(row["prompt"])
+    if not bags:
+        return None
+    if row["form"] == "pot":
+        body = row["solution"]
+        for b, c in bags:
+            body = body.replace(f"n = n + {b} * {c}\n", f"n = n + {b} + {c}\n", 1)
+        program = body.split("```python\n", 1)[1].rsplit("```", 1)[0]
+        return body if _printed(program) != row["answer"] else None
+    lines, changed, todo = row["solution"].split("\n"), {}, list(bags)
+    for i, line in enumerate(lines):
+        m = ARITH.match(line)
+        if not m:
+            continue
+        head, a, op, b, c = m.groups()
+        if todo and op == "*" and (a, b) == todo[0]:
+            todo.pop(0)
+            op = "+"
+        a, b = changed.get(a, a), changed.get(b, b)
+        new = str(OPS[op](int(a), int(b)))
+        if new != c:
+            changed[c] = new
+        lines[i] = f"{head}{a}{op}{b}={new}"
+        final = new
+    lines = [f"Answer: {final}" if line.startswith("Answer:") else line for line in lines]
+    return "\n".join(lines) if final != row["answer"] else None
+
+
+def _remainder_as_quotient(row: dict) -> str | None:
+    """Code, "takes the remainder mod k": `x // k` for `x % k`, in every such step."""
+    if "x = x % " not in row["solution"]:
+        return None
+    flawed = row["solution"].replace("x = x % ", "x = x // ")
+    try:
+        _run(flawed.split("```python\n", 1)[1].rsplit("\n```", 1)[0] + "\n\n" + row["tests"])
+    except Exception:  # noqa: BLE001 - an assertion or a division by zero: it fails its tests
+        return flawed
+    return None
+
+
+LOGIC_OPS = {"and": lambda a, b: "T" if a == b == "T" else "F", "or": lambda a, b: "T" if "T" in (a, b) else "F"}
+
+
+def evaluate_lines(expression: str, ops: dict = LOGIC_OPS) -> tuple[str, list[str]]:
+    """(value, one line per operation) of a boolean expression over T / F in the reference's order
+    (left operand, right operand, then the operation; `not`'s operand first)."""
+    tokens, pos, lines = re.findall(r"\(|\)|\w+", expression), 0, []
+
+    def operand() -> str:
+        nonlocal pos
+        token, pos = tokens[pos], pos + 1
+        if token == "(":
+            value = compound()
+            pos += 1  # ")"
+            return value
+        if token == "not":
+            inner = operand()
+            value = "F" if inner == "T" else "T"
+            lines.append(f"not {inner} = {value}")
+            return value
+        return token
+
+    def compound() -> str:
+        nonlocal pos
+        left = operand()
+        if pos < len(tokens) and tokens[pos] in ops:
+            op, pos = tokens[pos], pos + 1
+            right = operand()
+            value = ops[op](left, right)
+            lines.append(f"{left} {op} {right} = {value}")
+            return value
+        return left
+
+    return compound(), lines
+
+
+def _or_as_xor(row: dict) -> str | None:
+    """Logic, an `or` of two truths: read as exclusive (`T or T = F`), carried to the answer. A
+    document whose answer the misreading leaves right still shows the wrong step."""
+    lines = row["solution"].split("\n")
+    if lines[-2].startswith(("Up: ", "Down: ")):
+        return None
+    value, steps = evaluate_lines(lines[0], dict(LOGIC_OPS, **{"or": lambda a, b: "T" if a != b else "F"}))
+    if steps == lines[1:-1]:
+        return None
+    return "\n".join([lines[0], *steps, f"Answer: {value}"])
+
+
+SHORTER = re.compile(r"(\w+) is shorter than (\w+)\.")
+
+
+def _shorter_reversed(row: dict) -> str | None:
+    """Logic orderings, "B is shorter than A": restated `B > A` (the sentence's order read as
+    taller-first), then walked on the facts so restated, as the reference walks."""
+    lines = row["solution"].split("\n")
+    if not lines[-2].startswith(("Up: ", "Down: ")):
+        return None
+    reversed_ = {f"{b} > {a}" for b, a in SHORTER.findall(row["prompt"])}
+    if not reversed_:
+        return None
+    facts = [tuple(line.split(" > ")) for line in lines[:-2]]
+    facts = [(b, a) if f"{b} > {a}" in reversed_ else (a, b) for a, b in facts]
+    up = lines[-2].startswith("Up: ")
+    start = row["prompt"].split("Q: ", 1)[1].split()[0]
+    chain = logic.walk(facts, start, up)
+    if chain[-1] == row["answer"]:
+        return None
+    return "\n".join([f"{a} > {b}" for a, b in facts] + [logic.walk_line(chain, up), f"Answer: {chain[-1]}"])
+
+
+MISCONCEPTIONS = {"bags_added": ("math", _bags_added), "remainder_as_quotient": ("code", _remainder_as_quotient),
+                  "or_as_xor": ("logic", _or_as_xor), "shorter_reversed": ("logic", _shorter_reversed)}
+
+
+def misconceive(row: dict, misconceptions: dict[str, float], rng: random.Random) -> tuple[str, str] | None:
+    """(solution, misconception) when the row is of a misconception's sub-type and its draw (the
+    share params `corpus.misconceptions` gives it) falls; None otherwise."""
+    for name, share in misconceptions.items():
+        task, make = MISCONCEPTIONS[name]
+        if row["task"] == task:
+            solution = make(row)
+            if solution is not None and rng.random() < share:
+                return solution, name
+    return None
+
+
 def flaw(row: dict, rng: random.Random) -> tuple[str, str] | None:
     """(flawed solution, kind of flaw) for one instruction row, its final answer wrong (or, for
     code, failing a test); None when no draw manages that (a few code tasks whose tests no small
@@ -146,12 +282,17 @@ def flaw(row: dict, rng: random.Random) -> tuple[str, str] | None:
 
 def build_corpus(pools: list[pd.DataFrame], cfg: dict, seed: int) -> pd.DataFrame:
     """Documents from the pretrain pools. cfg is params `corpus`: flawed_fraction, chain_fraction,
-    max_chain. One row per document: doc_id, task, text, n_problems, n_flawed, flaws."""
+    max_chain, misconceptions (name -> the share of its sub-type's problems that carry it; the
+    others are flawed at random as any problem). One row per document: doc_id, task, text,
+    n_problems, n_flawed, flaws."""
     rng = random.Random(f"{seed}/corpus")
     rows = [r for df in pools for r in df.to_dict("records")]
+    misconceptions = cfg.get("misconceptions") or {}
     for r in rows:
         r["text"], r["flaw"] = r["prompt"] + r["solution"], ""
-        made = flaw(r, rng) if rng.random() < cfg["flawed_fraction"] else None
+        made = misconceive(r, misconceptions, rng)
+        if made is None and rng.random() < cfg["flawed_fraction"]:
+            made = flaw(r, rng)
         if made:
             r["text"], r["flaw"] = r["prompt"] + made[0], made[1]
     by_task: dict[str, list[dict]] = {}

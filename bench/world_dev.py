@@ -1,0 +1,85 @@
+"""Where a base model's mode is wrong: greedy against sampled pass@1 per family, on the problems of
+each misconception's sub-type and on the rest, on the dev slice (the first N problems of each
+family's train pool: no base model pretrains on them, no test split is read). The world's corpus
+params (`corpus.misconceptions`) were chosen with it (issue 21, docs/results.md).
+
+A model given with --model is evaluated as it is; without it, `strong` is pretrained afresh on the
+corpus the params (plus --misconceptions) make. Needs the built tasks and tokenizer:
+
+    snakemake data/tasks/math/pretrain.parquet data/tasks/code/pretrain.parquet \
+        data/tasks/logic/pretrain.parquet models/tokenizer
+    python bench/world_dev.py --model models/base/strong          # the built world
+    python bench/world_dev.py --misconceptions '{"bags_added": 0.7}' --out /tmp/strong-bags
+"""
+from __future__ import annotations
+
+import argparse
+import json
+
+import pandas as pd
+from transformers import AutoTokenizer
+
+from reasonforge import config, io
+from reasonforge.evaluate.run import evaluate
+from reasonforge.models.generate import load_generator
+from reasonforge.models.pretrain import PretrainConfig, pretrain
+from reasonforge.sandbox import Sandbox
+from reasonforge.tables import Instructions
+from reasonforge.tasks.corpus import MISCONCEPTIONS, build_corpus
+
+FAMILIES = ("math", "code", "logic")
+
+
+def sub_type(row: dict) -> str:
+    """The misconception whose sub-type the problem is of (one it would change), or "other"."""
+    for name, (task, make) in MISCONCEPTIONS.items():
+        if row["task"] == task and make(row) is not None:
+            return name
+    return "other"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--model", help="a built model directory (else: pretrain strong on the corpus)")
+    ap.add_argument("--misconceptions", default=None, help="JSON over params corpus.misconceptions")
+    ap.add_argument("--out", default="/tmp/world_dev_strong")
+    ap.add_argument("--dev", type=int, default=200, help="problems per family from the train pool's start")
+    ap.add_argument("--samples", type=int, default=8)
+    ap.add_argument("--threads", type=int, default=2)
+    args = ap.parse_args()
+    params = config.load_params()
+    model_dir = args.model
+    if model_dir is None:
+        corpus = dict(params["corpus"])
+        if args.misconceptions is not None:
+            corpus["misconceptions"] = json.loads(args.misconceptions)
+        pools = [io.read_table(f"data/tasks/{f}/pretrain.parquet", Instructions) for f in FAMILIES]
+        docs = build_corpus(pools, corpus, params["seed"])
+        print(f"corpus {corpus}: flaws {docs['flaws'].str.split(',').explode().value_counts().to_dict()}")
+        tok = AutoTokenizer.from_pretrained("models/tokenizer")
+        pretrain(PretrainConfig.from_params(params["models"]["strong"], seed=params["seed"]), tok, list(docs["text"]),
+                 args.out, threads=args.threads)
+        model_dir = args.out
+    generator = load_generator(model_dir, "hf", seed=0, threads=args.threads)
+    gen = dict(params["generation"], batch_size=64)
+    rows = []
+    with Sandbox(workers=args.threads, timeout=params["sandbox"]["timeout_s"], memory_mb=params["sandbox"]["memory_mb"]) as box:
+        for family in FAMILIES:
+            dev = io.read_table(f"data/tasks/{family}/train.parquet", Instructions).head(args.dev)
+            kind = {r["id"]: sub_type(r) for r in dev.to_dict("records")}
+            out = evaluate(generator, dev, "dev", family, gen, args.samples, box, seed=0)
+            out["sub_type"] = out["id"].map(kind)
+            rows.append(out)
+    table = pd.concat(rows)
+    summary = (table.groupby(["benchmark", "sub_type", "greedy"])["correct"].mean().unstack("greedy")
+               .rename(columns={True: "greedy", False: "pass@1"}) * 100).round(1)
+    summary["problems"] = table[table["greedy"]].groupby(["benchmark", "sub_type"]).size()
+    summary["greedy - pass@1"] = (summary["greedy"] - summary["pass@1"]).round(1)
+    print(f"\n{model_dir}: dev slice ({args.dev} train-pool problems per family), %\n")
+    print(summary.to_markdown())
+    overall = (table.groupby(["benchmark", "greedy"])["correct"].mean().unstack("greedy") * 100).round(1)
+    print("\n" + overall.rename(columns={True: "greedy", False: "pass@1"}).to_markdown())
+
+
+if __name__ == "__main__":
+    main()
