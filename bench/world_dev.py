@@ -3,8 +3,8 @@ each misconception's sub-type and on the rest, on the dev slice (the first N pro
 family's train pool: no base model pretrains on them, no test split is read). The world's corpus
 params (`corpus.misconceptions`) were chosen with it (issue 21, docs/results.md).
 
-A model given with --model is evaluated as it is; without it, `strong` is pretrained afresh on the
-corpus the params (plus --misconceptions) make. Needs the built tasks and tokenizer:
+A model given with --model is evaluated as it is; without it, `strong` (or --name) is pretrained
+afresh on the corpus the params (plus --misconceptions) make. Needs the built tasks and tokenizer:
 
     snakemake data/tasks/math/pretrain.parquet data/tasks/code/pretrain.parquet \
         data/tasks/logic/pretrain.parquet models/tokenizer
@@ -40,9 +40,12 @@ def sub_type(row: dict) -> str:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--model", help="a built model directory (else: pretrain strong on the corpus)")
+    ap.add_argument("--model", help="a built model directory (else: pretrain --name on the corpus)")
+    ap.add_argument("--name", default="strong", help="the base model (params models.<name>) to pretrain")
     ap.add_argument("--misconceptions", default=None, help="JSON over params corpus.misconceptions")
     ap.add_argument("--out", default="/tmp/world_dev_strong")
+    ap.add_argument("--seed", type=int, default=None, help="the pretraining seed (default: params seed), another draw")
+    ap.add_argument("--steps", type=int, default=None, help="pretraining steps (default: params models.<name>.train.steps)")
     ap.add_argument("--dev", type=int, default=200, help="problems per family from the train pool's start")
     ap.add_argument("--samples", type=int, default=8)
     ap.add_argument("--threads", type=int, default=2)
@@ -57,8 +60,11 @@ def main() -> None:
         docs = build_corpus(pools, corpus, params["seed"])
         print(f"corpus {corpus}: flaws {docs['flaws'].str.split(',').explode().value_counts().to_dict()}")
         tok = AutoTokenizer.from_pretrained("models/tokenizer")
-        pretrain(PretrainConfig.from_params(params["models"]["strong"], seed=params["seed"]), tok, list(docs["text"]),
-                 args.out, threads=args.threads)
+        model = params["models"][args.name]
+        if args.steps:
+            model = dict(model, train=dict(model["train"], steps=args.steps))
+        seed = params["seed"] if args.seed is None else args.seed
+        pretrain(PretrainConfig.from_params(model, seed=seed), tok, list(docs["text"]), args.out, threads=args.threads)
         model_dir = args.out
     generator = load_generator(model_dir, "hf", seed=0, threads=args.threads)
     gen = dict(params["generation"], batch_size=64)

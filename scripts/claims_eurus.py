@@ -29,6 +29,7 @@ with job.running(sm.log[0]):
             "chosen_reward": {a: (float(t["rewards_chosen"].iloc[0]), float(t["rewards_chosen"].iloc[-1]))
                               for a, t in pref.items()},
             "rm_accuracy": {loss: r["accuracy"] for loss, r in rms.items()},
+            "rm_accuracy_turn1": {loss: r["by_kind"]["sampled, turn 1"]["accuracy"] for loss, r in rms.items()},
             "bon": {f"rm-{loss}": greedy_test_accuracy(read(mine(sm.input.bon, f"rm-{loss}"))) for loss in rms},
             "bon_ladder": bon_ladder_means(io.read_table(next(p for p in sm.input.bon_ladders if seed_of(p) == s), BonLadder)),
         }

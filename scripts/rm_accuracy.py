@@ -10,4 +10,5 @@ with job.running(sm.log[0]):
     io.write_json(sm.output[0], table)
     for loss, acc in table.items():
         print(f"{loss}: held-out pair accuracy {acc['accuracy']:.3f} [{acc['ci_low']:.3f}, {acc['ci_high']:.3f}] "
-              f"on {acc['pairs']} pairs")
+              f"on {acc['pairs']} pairs; " + ", ".join(f"{kind} {r['accuracy']:.3f} ({r['pairs']})"
+                                                      for kind, r in acc.get("by_kind", {}).items()))

@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from reasonforge.evaluate.bon import candidates, ladder, length_correlation, sample_pair_accuracy, select
+from reasonforge.evaluate.bon import candidates, ladder, length_correlation, no_skill_accuracy, sample_pair_accuracy, select
 from reasonforge.tables import EvalSamples
 
 
@@ -62,6 +62,7 @@ def test_ladder_puts_selectors_beside_the_ceiling_and_length_alone():
     lad = ladder(s, {"rm": scores}).set_index(["rung", "metric"])["value"]
     assert lad["verifier", "accuracy"] == 1.0                           # both ids hold a correct candidate
     assert lad["random", "accuracy"] == pytest.approx((2 / 4 + 1 / 3) / 2)  # the expected pick, not one draw
+    assert lad["no-skill", "accuracy"] == pytest.approx((1 / 2 + 1 / 3) / 2)  # a: "Answer: 4" of 2 texts, b: 1 of 3
     assert lad["majority", "accuracy"] == 0.0                           # a: 3 (earliest of a tie), b: 7
     assert lad["shortest", "accuracy"] == 0.0 and lad["longest", "accuracy"] == 0.5   # a: sample 4 (3), b: 3 (9)
     assert lad["rm", "accuracy"] == 0.5
@@ -78,3 +79,23 @@ def test_length_correlation_says_which_way_a_scorer_leans():
     assert np.isnan(length_correlation(s, [1.0] * len(s)))       # a constant scorer ranks nothing
     acc, pairs = sample_pair_accuracy(s, [1.0] * len(s))
     assert (acc, pairs) == (0.0, 6)                              # ties count as wrong
+
+
+def test_a_scorer_at_chance_is_below_random_when_right_answers_are_copies():
+    """Why a reward model with no skill on the candidates lands below random (issue 21: bon-rm 16.0 against
+    random 31.0 on math, its pair accuracy on the candidates 0.50): scores are a function of the text, the
+    right completions are copies of one text and the wrong ones all differ, so the highest of the draws
+    lands on a wrong text far more often than a uniform pick of a sample does."""
+    rows, rng = [], np.random.default_rng(0)
+    for i in range(300):  # 16 candidates: 6 copies of the right text, 10 distinct wrong ones
+        rows += [(f"q{i}", j + 1, "12", True, "cot", "Step 1: 3*4=12\nAnswer: 12") for j in range(6)]
+        rows += [(f"q{i}", 7 + j, str(20 + j), False, "cot", f"Step 1: 3*4={20 + j}\nAnswer: {20 + j}") for j in range(10)]
+    s = samples(rows)
+    cands = candidates(s)
+    noise = {text: rng.normal() for text in cands["completion"] + cands["id"]}  # one draw per (instruction, text)
+    scores = [noise[t] for t in cands["completion"] + cands["id"]]
+    lad = ladder(s, {"chance": scores}).set_index(["rung", "metric"])["value"]
+    assert lad["random", "accuracy"] == pytest.approx(6 / 16)
+    assert lad["no-skill", "accuracy"] == pytest.approx(1 / 11) == no_skill_accuracy(cands)
+    assert lad["chance", "pair_accuracy"] == pytest.approx(0.5, abs=0.03)      # no skill on the candidates ...
+    assert lad["chance", "accuracy"] == pytest.approx(1 / 11, abs=0.04)        # ... and below random, at no-skill

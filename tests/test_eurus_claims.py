@@ -15,7 +15,8 @@ def seed(sft, dpo, kto, nca, chosen, rm, bon, base=0.30):
     return {"accuracy": acc,
             "sampled": {m: {"pass@1": a - 0.1, "pass@8": a + 0.2, "maj@8": a} for m, a in acc.items()},
             "chosen_reward": {a: (0.0, chosen[a]) for a in ("dpo", "kto", "nca")},
-            "rm_accuracy": {"bt": rm[0], "bt+dr": rm[1]}, "bon": {"rm-bt": bon[0], "rm-bt+dr": bon[1]},
+            "rm_accuracy": {"bt": rm[0], "bt+dr": rm[1]}, "rm_accuracy_turn1": {"bt": 0.5, "bt+dr": 0.52},
+            "bon": {"rm-bt": bon[0], "rm-bt+dr": bon[1]},
             "bon_ladder": ladder}
 
 
@@ -56,6 +57,8 @@ def test_e3_carries_the_best_of_n_ladder_in_the_table_and_the_json():
     e3 = next(c for c in claims if c["id"] == "E3")
     assert list(e3["ladder"])[:2] == ["best-of-N verifier (ceiling)", "best-of-N majority"]
     assert e3["ladder"]["rm-bt pair accuracy on the candidates"]["mean"] == pytest.approx(0.4)
+    assert e3["ladder"]["rm-bt+dr pair accuracy, held-out sampled turn-1 pairs"]["mean"] == pytest.approx(0.52)
+    assert e3["ladder"]["best-of-N no-skill"]["mean"] == pytest.approx(0.3)
     text = claims_markdown("Eurus", claims, [1, 2, 3])
     assert "| E3 | best-of-N verifier (ceiling) | 80.0 [80.0, 80.0] |" in text
     assert "| E3 | rm-bt+dr score-length correlation | -0.50 [-0.50, -0.50] |" in text   # a correlation, not points

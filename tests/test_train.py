@@ -148,6 +148,27 @@ def test_heldout_split_is_by_tree_and_accuracy_counts_ties_as_wrong():
     acc = pair_accuracy(Fixed(), pd.DataFrame({"prompt": ["p"] * 4, "chosen": ["c", "c", "c", "tie"],
                                                "rejected": ["r", "r", "r", "c"]}))
     assert acc["accuracy"] == 0.75 and acc["pairs"] == 4 and acc["ci_low"] < 0.75 < acc["ci_high"]
+    assert "by_kind" not in acc  # pairs that do not say how they were obtained
+
+
+def test_heldout_accuracy_is_told_per_kind_of_pair():
+    """The held-out pair accuracy (69% on the default build) hid that the reward models read the
+    reference pairs and the later turns (shortcuts) and not the sampled turn-1 pairs best-of-N asks about."""
+    from reasonforge.train.reward import pair_accuracy, pair_kind
+
+    pairs = pd.DataFrame({"prompt": "p", "chosen": ["ref", "ref", "s1", "s1", "s2"], "rejected": "r",
+                          "chosen_obtained": ["reference", "reference", "sampled", "escalated", "sampled"],
+                          "turn": [1, 2, 1, 1, 2]})
+    assert list(pair_kind(pairs)) == ["reference", "reference", "sampled, turn 1", "sampled, turn 1", "sampled, later turns"]
+
+    class StyleReader:  # prefers the reference's text, at chance elsewhere (ties are wrong)
+        def score(self, prompts, completions):
+            return [{"ref": 2.0, "r": 1.0}.get(c, 1.0) for c in completions]
+
+    acc = pair_accuracy(StyleReader(), pairs)
+    assert acc["accuracy"] == 0.4 and acc["by_kind"]["reference"]["accuracy"] == 1.0
+    assert acc["by_kind"]["sampled, turn 1"] == dict(acc["by_kind"]["sampled, turn 1"], pairs=2, accuracy=0.0)
+    assert acc["by_kind"]["sampled, later turns"]["pairs"] == 1
 
 
 def test_critics_learn_a_separable_label_and_read_in_unit_range(base, tmp_path):

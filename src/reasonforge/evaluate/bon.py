@@ -85,10 +85,25 @@ def length_correlation(candidates: pd.DataFrame, scores) -> float:
     return float(np.mean(corrs)) if corrs else float("nan")
 
 
+def no_skill_accuracy(candidates: pd.DataFrame) -> float:
+    """The expected accuracy of a scorer with no skill: a score is a function of the text, so equal
+    completions score alike, and a scorer whose scores are independent of correctness picks
+    uniformly among the distinct completions. Below random where the right completions are copies
+    of a few texts and the wrong ones are spread (the default build's SFT samples on math: 90% of
+    the right ones were the reference verbatim), since the highest of many draws of noise lands on
+    a wrong text: a reward model at chance on the candidates is below random, with no bug in it."""
+    per_id = []
+    for _, g in candidates.groupby("id", sort=False):
+        texts = g.assign(_text=g["completion"].str.strip()).drop_duplicates("_text")
+        per_id.append(float(texts["correct"].mean()))
+    return float(np.mean(per_id)) if per_id else float("nan")
+
+
 def ladder(samples: pd.DataFrame, scores: dict[str, list] | None = None) -> pd.DataFrame:
     """Best-of-N's ladder on one benchmark's candidates, per split: rows (rung, metric, value, n).
     accuracy of: verifier (the ceiling: any candidate correct), majority, random (the expected
-    accuracy of a uniform pick, not one draw), shortest and longest (length alone) and each scorer
+    accuracy of a uniform pick, not one draw), no-skill (the expected accuracy of a scorer at chance,
+    `no_skill_accuracy`), shortest and longest (length alone) and each scorer
     of `scores` (name -> scores in `candidates` order); for each scorer also pair_accuracy on its
     candidates' (correct, incorrect) pairs (with pairs, their count) and length_corr."""
     scores = scores or {}
@@ -103,7 +118,8 @@ def ladder(samples: pd.DataFrame, scores: dict[str, list] | None = None) -> pd.D
         per_id = g.groupby("id", sort=False)["correct"]
         n = per_id.ngroups
         rows += [dict(split=split, rung="verifier", metric="accuracy", value=float(per_id.any().mean()), n=n),
-                 dict(split=split, rung="random", metric="accuracy", value=float(per_id.mean().mean()), n=n)]
+                 dict(split=split, rung="random", metric="accuracy", value=float(per_id.mean().mean()), n=n),
+                 dict(split=split, rung="no-skill", metric="accuracy", value=no_skill_accuracy(g), n=n)]
         rows += [dict(split=split, rung=name, metric="accuracy", value=float(p.loc[p["split"] == split, "correct"].mean()), n=n)
                  for name, p in picks.items()]
         for name, s in scores.items():

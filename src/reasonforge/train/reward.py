@@ -70,16 +70,38 @@ def split_pairs(pairs: pd.DataFrame, heldout: float, seed: int) -> tuple[pd.Data
     return pairs[~mask].reset_index(drop=True), pairs[mask].reset_index(drop=True)
 
 
+def pair_kind(pairs: pd.DataFrame) -> pd.Series:
+    """What a pair asks of a reward model. `sampled, turn 1`: two of the actors' own answers to the
+    bare instruction, what best-of-N asks of it; `reference`: the chosen side is the reference, a text
+    no model wrote; `sampled, later turns`: after a wrong turn, its history in the prompt. On the
+    default build the reward models read 84-90% of reference pairs and 98% of math's later-turn pairs
+    right (there the chosen side is the reference 99.9% of the time) but 42-67% of turn-1 sampled
+    pairs, and 0.50 of the pairs among their best-of-N candidates: the overall 69% was those shortcuts."""
+    reference = pairs["chosen_obtained"] == "reference"
+    return pd.Series(["reference" if r else ("sampled, turn 1" if t == 1 else "sampled, later turns")
+                      for r, t in zip(reference, pairs["turn"])], index=pairs.index)
+
+
 def pair_accuracy(scorer, pairs: pd.DataFrame) -> dict:
-    """Fraction of pairs where the chosen side scores higher (ties count as wrong), Wilson 95% CI."""
+    """Fraction of pairs where the chosen side scores higher (ties count as wrong), Wilson 95% CI;
+    with `by_kind` the same per `pair_kind` where the pairs say how they were obtained."""
     from ..evaluate.metrics import wilson
 
     prompts = list(pairs["prompt"])
     chosen = scorer.score(prompts, list(pairs["chosen"]))
     rejected = scorer.score(prompts, list(pairs["rejected"]))
-    right = sum(c > r for c, r in zip(chosen, rejected))
-    lo, hi = wilson(right, len(pairs))
-    return {"pairs": len(pairs), "accuracy": right / max(1, len(pairs)), "ci_low": lo, "ci_high": hi}
+    right = pd.Series([c > r for c, r in zip(chosen, rejected)], index=pairs.index, dtype=bool)
+
+    def summary(mask) -> dict:
+        n, k = int(mask.sum()), int(right[mask].sum())
+        lo, hi = wilson(k, n)
+        return {"pairs": n, "accuracy": k / max(1, n), "ci_low": lo, "ci_high": hi}
+
+    out = summary(pd.Series(True, index=pairs.index))
+    if {"chosen_obtained", "turn"} <= set(pairs.columns):
+        kinds = pair_kind(pairs)
+        out["by_kind"] = {kind: summary(kinds == kind) for kind in sorted(kinds.unique())}
+    return out
 
 
 def train_reward(model_dir: str, pairs: pd.DataFrame, run: RewardRun, out_dir: str, key: str = "train.reward") -> pd.DataFrame:
