@@ -73,10 +73,11 @@ def split_pairs(pairs: pd.DataFrame, heldout: float, seed: int) -> tuple[pd.Data
 def pair_kind(pairs: pd.DataFrame) -> pd.Series:
     """What a pair asks of a reward model. `sampled, turn 1`: two of the actors' own answers to the
     bare instruction, what best-of-N asks of it; `reference`: the chosen side is the reference, a text
-    no model wrote; `sampled, later turns`: after a wrong turn, its history in the prompt. On the
-    default build the reward models read 84-90% of reference pairs and 98% of math's later-turn pairs
-    right (there the chosen side is the reference 99.9% of the time) but 42-67% of turn-1 sampled
-    pairs, and 0.50 of the pairs among their best-of-N candidates: the overall 69% was those shortcuts."""
+    no model wrote; `sampled, later turns`: after a wrong turn, its history in the prompt. On a
+    default-scale build the reward models read 84-90% of reference pairs and 98% of math's later-turn pairs
+    right (there the chosen side is the reference 99.9% of the time) but 42-67% of the pairs of two
+    sampled answers, and 0.50 of the pairs among their best-of-N candidates: the overall 69% was
+    those shortcuts."""
     reference = pairs["chosen_obtained"] == "reference"
     return pd.Series(["reference" if r else ("sampled, turn 1" if t == 1 else "sampled, later turns")
                       for r, t in zip(reference, pairs["turn"])], index=pairs.index)
