@@ -47,6 +47,8 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=None, help="the pretraining seed (default: params seed), another draw")
     ap.add_argument("--steps", type=int, default=None, help="pretraining steps (default: params models.<name>.train.steps)")
     ap.add_argument("--dev", type=int, default=200, help="problems per family from the train pool's start")
+    ap.add_argument("--offset", type=int, default=0, help="where in the train pool the slice starts (3000: past "
+                    "the Eurus trees' instructions, for a model trained on them)")
     ap.add_argument("--samples", type=int, default=8)
     ap.add_argument("--threads", type=int, default=2)
     args = ap.parse_args()
@@ -71,7 +73,7 @@ def main() -> None:
     rows = []
     with Sandbox(workers=args.threads, timeout=params["sandbox"]["timeout_s"], memory_mb=params["sandbox"]["memory_mb"]) as box:
         for family in FAMILIES:
-            dev = io.read_table(f"data/tasks/{family}/train.parquet", Instructions).head(args.dev)
+            dev = io.read_table(f"data/tasks/{family}/train.parquet", Instructions).iloc[args.offset: args.offset + args.dev]
             kind = {r["id"]: sub_type(r) for r in dev.to_dict("records")}
             out = evaluate(generator, dev, "dev", family, gen, args.samples, box, seed=0)
             out["sub_type"] = out["id"].map(kind)
@@ -81,7 +83,7 @@ def main() -> None:
                .rename(columns={True: "greedy", False: "pass@1"}) * 100).round(1)
     summary["problems"] = table[table["greedy"]].groupby(["benchmark", "sub_type"]).size()
     summary["greedy - pass@1"] = (summary["greedy"] - summary["pass@1"]).round(1)
-    print(f"\n{model_dir}: dev slice ({args.dev} train-pool problems per family), %\n")
+    print(f"\n{model_dir}: dev slice (train-pool problems {args.offset}-{args.offset + args.dev - 1} per family), %\n")
     print(summary.to_markdown())
     overall = (table.groupby(["benchmark", "greedy"])["correct"].mean().unstack("greedy") * 100).round(1)
     print("\n" + overall.rename(columns={True: "greedy", False: "pass@1"}).to_markdown())
