@@ -303,7 +303,7 @@ def test_main_builds_every_artifact(main_build):
     alpha = [str(p.relative_to(dest)) for pattern in ("data/alphallm/*.parquet", "data/alphallm/seed0/*/*.parquet",
                                                       "results/alphallm/seed0/*.parquet", "results/alphallm/seed0/*/*.parquet")
              for p in sorted(dest.glob(pattern))]
-    assert len(alpha) == 3 + 2 + 1 + 1 + 6  # imagined, samples, step labels; rounds x2; compute; samples; 6 searches
+    assert len(alpha) == 3 + 2 + 1 + 1 + 7  # imagined, samples, step labels; rounds x2; compute; samples; 7 searches (verifier too)
     sh(["reasonforge", "validate", *tables, *w2s, *alpha], dest, env)
     summary = built_table(dest / "results/eval/summary.csv")
     # every model of the DAG is evaluated by name, and every best-of-N selector has its rows
