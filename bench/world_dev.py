@@ -46,7 +46,7 @@ def main() -> None:
     ap.add_argument("--out", default="/tmp/world_dev_strong")
     ap.add_argument("--seed", type=int, default=None, help="the pretraining seed (default: params seed), another draw")
     ap.add_argument("--steps", type=int, default=None, help="pretraining steps (default: params models.<name>.train.steps)")
-    ap.add_argument("--dev", type=int, default=200, help="problems per family from the train pool's start")
+    ap.add_argument("--dev", type=int, default=200, help="problems per family, from --offset in the train pool")
     ap.add_argument("--offset", type=int, default=0, help="where in the train pool the slice starts (3000: past "
                     "the Eurus trees' instructions, for a model trained on them)")
     ap.add_argument("--samples", type=int, default=8)
@@ -69,7 +69,7 @@ def main() -> None:
         pretrain(PretrainConfig.from_params(model, seed=seed), tok, list(docs["text"]), args.out, threads=args.threads)
         model_dir = args.out
     generator = load_generator(model_dir, "hf", seed=0, threads=args.threads)
-    gen = dict(params["generation"], batch_size=64)
+    gen = params["generation"]
     rows = []
     with Sandbox(workers=args.threads, timeout=params["sandbox"]["timeout_s"], memory_mb=params["sandbox"]["memory_mb"]) as box:
         for family in FAMILIES:
