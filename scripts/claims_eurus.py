@@ -5,7 +5,7 @@ from pathlib import Path
 import pandas as pd
 
 from reasonforge import io, job
-from reasonforge.eurus.claims import bon_ladder_means, eurus_claims
+from reasonforge.eurus.claims import RM_TURN1, bon_ladder_means, eurus_claims
 from reasonforge.eurus.tables import BonLadder
 from reasonforge.evaluate.claims import claims_json, claims_markdown, greedy_test_accuracy, sampled_test_metrics, seed_of
 from reasonforge.tables import EvalSamples
@@ -29,7 +29,8 @@ with job.running(sm.log[0]):
             "chosen_reward": {a: (float(t["rewards_chosen"].iloc[0]), float(t["rewards_chosen"].iloc[-1]))
                               for a, t in pref.items()},
             "rm_accuracy": {loss: r["accuracy"] for loss, r in rms.items()},
-            "rm_accuracy_turn1": {loss: r["by_kind"]["sampled, turn 1"]["accuracy"] for loss, r in rms.items()},
+            "rm_accuracy_turn1": {loss: r["by_kind"][RM_TURN1]["accuracy"] for loss, r in rms.items()
+                                  if RM_TURN1 in r["by_kind"]},
             "bon": {f"rm-{loss}": greedy_test_accuracy(read(mine(sm.input.bon, f"rm-{loss}"))) for loss in rms},
             "bon_ladder": bon_ladder_means(io.read_table(next(p for p in sm.input.bon_ladders if seed_of(p) == s), BonLadder)),
         }

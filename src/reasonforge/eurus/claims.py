@@ -7,6 +7,8 @@ from ..evaluate.claims import above_zero, check_seeds, mean_ci, seed_diff
 # E3's ladder, in order: the verifier's ceiling, the pickers that need no reward model (no-skill: a scorer
 # at chance), then each model
 BON_FLOORS = ("verifier", "majority", "random", "no-skill", "shortest", "longest")
+# the held-out pairs like best-of-N's (train.reward.pair_kind); a small build may hold none of them
+RM_TURN1 = "sampled, turn 1"
 
 
 def bon_ladder_means(table) -> dict:
@@ -31,7 +33,7 @@ def _bon_ladder(per_seed: dict) -> dict:
     over = lambda key: mean_ci([m["bon_ladder"][key] for m in per_seed.values()])  # noqa: E731
     out = {f"best-of-N {r}{' (ceiling)' if r == 'verifier' else ''}": over((r, "accuracy")) for r in BON_FLOORS + tuple(rms)}
     out |= {f"{r} pair accuracy, held-out sampled turn-1 pairs": mean_ci([m["rm_accuracy_turn1"][r[3:]] for m in per_seed.values()])
-            for r in rms}
+            for r in rms if all(r[3:] in m["rm_accuracy_turn1"] for m in per_seed.values())}
     out |= {f"{r} pair accuracy on the candidates": over((r, "pair_accuracy")) for r in rms}
     out |= {f"{r} score-length correlation": {**over((r, "length_corr")), "scale": 1} for r in rms}
     return out
@@ -43,7 +45,7 @@ def eurus_claims(per_seed: dict[int, dict]) -> list[dict]:
         "sampled": {model: sampled_test_metrics},   # pass@1, pass@k, maj@k of the same models
         "chosen_reward": {algo: (first, last) logged chosen reward},
         "rm_accuracy": {loss: held-out pair accuracy},
-        "rm_accuracy_turn1": {loss: held-out pair accuracy on the sampled turn-1 pairs (train.reward.pair_kind)},
+        "rm_accuracy_turn1": {loss: held-out pair accuracy on the RM_TURN1 pairs, where there are any},
         "bon": {selector: best-of-N accuracy over the test splits},
         "bon_ladder": {(rung, metric): value},  # bon_ladder_means of the seed's best-of-N ladder
     }"""

@@ -94,8 +94,7 @@ def no_skill_accuracy(candidates: pd.DataFrame) -> float:
     a wrong text: a reward model at chance on the candidates is below random, with no bug in it."""
     per_id = []
     for _, g in candidates.groupby("id", sort=False):
-        texts = g.assign(_text=g["completion"].str.strip()).drop_duplicates("_text")
-        per_id.append(float(texts["correct"].mean()))
+        per_id.append(float(g.drop_duplicates("completion")["correct"].mean()))
     return float(np.mean(per_id)) if per_id else float("nan")
 
 
