@@ -25,6 +25,14 @@ def test_w2s_claims_follow_their_rules():
     assert not any(c["reproduced"] for c in w2s_claims(bad, "dpo"))
 
 
+def test_w3_without_a_gap_is_an_error_naming_the_seed():
+    per_seed = {1: w2s_seed(0.30, 0.50, 0.20, 0.26, 0.27), 2: w2s_seed(0.30, 0.50, 0.20, 0.26, 0.27, weak=0.33, ceiling=0.25),
+                3: w2s_seed(0.30, 0.50, 0.20, 0.26, 0.27)}
+    per_seed[2]["pgr"] = {m: float("nan") for m in per_seed[2]["accuracy"]}   # as metrics.pgr gives it
+    with pytest.raises(ValueError, match=r"seed 2: ceiling 25.0, weak 33.0"):
+        w2s_claims(per_seed, "dpo")
+
+
 def test_w2_carries_the_selection_ladder_from_all_labels_to_the_oracle():
     per_seed = {s: w2s_seed(0.30, 0.50, 0.20 + s / 100, 0.26, 0.27, weak_kept=0.24) for s in (1, 2, 3)}
     ladder = next(c for c in w2s_claims(per_seed, "dpo") if c["id"] == "W2")["ladder"]

@@ -15,6 +15,11 @@ def w2s_claims(per_seed: dict[int, dict], algo: str) -> list[dict]:
         "pgr": {model: PGR on test},
     }; `algo`: the stage-II algorithm W3 is decided on (the first of w2s.stage2.algos)."""
     check_seeds(per_seed)
+    no_gap = {s: m["accuracy"] for s, m in per_seed.items() if not m["accuracy"]["ceiling"] > m["accuracy"]["weak"]}
+    if no_gap:  # PGR divides by the gap: without one W3 cannot be computed, and a NaN would pass as a number
+        raise ValueError("W3: PGR is undefined where the ceiling is not above the weak floor (no gap to recover): "
+                         + "; ".join(f"seed {s}: ceiling {100 * a['ceiling']:.1f}, weak {100 * a['weak']:.1f}"
+                                     for s, a in no_gap.items()))
     ms = list(per_seed.values())
     ci = lambda f: mean_ci([f(m) for m in ms])  # noqa: E731
     out = []
