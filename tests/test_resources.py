@@ -57,7 +57,7 @@ def test_default_build_asks_for_no_gpu_and_sizes_every_job(default_plan):
         for job in jobs:
             assert job["gpu"] == 0, rule
             assert job["mem_mb"] and job["runtime"], rule  # from resources.<family>, not Snakemake's guesses
-    assert {j["threads"] for j in default_plan["evaluate"]} == {2}  # resources.evaluate.threads
+    assert {j["threads"] for j in default_plan["evaluate"]} == {1}  # resources.evaluate.threads
 
 
 def test_paper_overlay_plans_the_whole_dag_with_gpus_where_models_run(paper_plan):
