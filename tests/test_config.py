@@ -130,7 +130,7 @@ CANNOT_TRAIN = [
     ({"w2s": {"stage2": {"algos": []}}}, r"w2s\.stage2\.algos: \[\] should be non-empty"),
     ({"alphallm": {"critics": {"heldout": 0}}}, r"alphallm\.critics\.heldout: 0 is less than or equal to the minimum"),
     ({"models": {"weak": {"train": {"steps": 6.0}}}}, r"models\.weak\.train\.steps: 6\.0 is not of type 'integer'"),
-    ({"w2s": {"train_1": 5000, "train_2": 5000}}, r"w2s\.train_1 \+ w2s\.train_2: 5000 \+ 5000 is more than tasks\.math\.n_train"),
+    ({"w2s": {"train_1": 5000, "train_2": 5000}}, r"w2s\.train_1 \+ w2s\.train_2: 5000 \+ 5000 is more than tasks\.logic\.n_train \(6000\)"),
     ({"alphallm": {"prompts": 7000}}, r"alphallm\.prompts: 7000 is more than tasks\.math\.n_train"),
     ({"alphallm": {"mcts": {"weights": {"value": 0, "prm": 0, "orm": 0}}}}, r"alphallm\.mcts\.weights: all zero"),
     ({"claims": {"seeds": [-1, 2, 3]}}, r"claims\.seeds\.0: -1 is less than the minimum of 0"),
