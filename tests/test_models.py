@@ -36,6 +36,24 @@ def model_dir(tmp_path_factory, tok, corpus):
     return out
 
 
+def test_a_probe_is_logged_and_changes_no_weight(tok, corpus, tmp_path):
+    """A bench's probe sees the model at each log step; the weights equal a run without it."""
+    cfg = PretrainConfig(d_model=16, n_layers=1, n_heads=2, d_ff=32, steps=6, batch_size=4, lr=5e-3, warmup=2)
+    texts = [p + s for p, s in zip(*corpus)]
+    seen = []
+
+    def probe(model):
+        assert not model.training and not torch.is_grad_enabled()
+        seen.append(1)
+        return {"probe": float(len(seen))}
+
+    log = pretrain(cfg, tok, texts, tmp_path / "probed", log_every=2, probe=probe)
+    pretrain(cfg, tok, texts, tmp_path / "plain", log_every=2)
+    assert [e["probe"] for e in log] == [1.0, 2.0, 3.0, 4.0]  # steps 0, 2, 4 and the last
+    probed, plain = (load_model(tmp_path / d)[0].state_dict() for d in ("probed", "plain"))
+    assert all(torch.equal(probed[k], plain[k]) for k in plain)
+
+
 @pytest.fixture(scope="module")
 def noisy_model_dir(tmp_path_factory, tok):
     """Random weights, large enough that each prompt gets its own continuation, some ending in eos."""

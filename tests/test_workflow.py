@@ -84,6 +84,13 @@ def copy_build(dest, copy, env):
     return dict(env, PYTHONPATH=str(copy / "src"))
 
 
+def without_dvc(tree):
+    """Make a copy a Snakemake-only project, for a test about jobs, not DVC: each build's onsuccess
+    `dvc commit` (dvc status + snakemake -n + commit, ~19 s on the smoke DAG, 2026-12-07) is skipped
+    where there is no .dvc (rules/common.smk), and make test ran near CI's 30 minutes."""
+    shutil.rmtree(tree / ".dvc")
+
+
 class Background:
     """A build started in the background; its output goes to a log file (a pipe that nobody reads
     until the end would fill and stall it)."""
@@ -203,6 +210,7 @@ def start_w2s_shuffled(build, where) -> Background:
     rebuilding the weak-to-strong tables and models (their evaluations follow from the models)."""
     copy = where / "tree"
     env = copy_build(build.cwd, copy, build.env)
+    without_dvc(copy)
     train_2 = built_table(copy / "data/w2s/split.parquet").query("part == 'train_2'")
     for task, ids in train_2.groupby("task")["id"]:
         path = copy / f"data/tasks/{task}/train.parquet"
@@ -234,6 +242,7 @@ def test_killed_build_never_publishes(tmp_path_factory, root, bin_dir):
     12 s later, and Snakemake called the wrong model up to date)."""
     dest = tmp_path_factory.mktemp("killed_build")
     env = make_copy(root, dest, bin_dir)
+    without_dvc(dest)
     (dest / "slow.yaml").write_text("models: {strong: {train: {steps: 4000}}}\n")
     build = subprocess.Popen(["snakemake", "--cores", "2", "--configfile", "slow.yaml", "--", "models/base/strong"],
                              cwd=dest, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -461,6 +470,7 @@ def test_scancel_of_a_training_job_fails_the_rule_and_the_rerun_completes(slurm,
     dest, env = main_build
     copy = tmp_path / "cancelled"
     env = copy_build(dest, copy, env)
+    without_dvc(copy)
     (copy / "slow.yaml").write_text("models: {strong: {train: {steps: 4000}}}\n")
     log = tmp_path / "cancelled.log"
     with open(log, "w") as out:

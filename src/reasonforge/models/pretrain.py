@@ -72,9 +72,11 @@ def lr_at(step: int, cfg: PretrainConfig) -> float:
 
 
 def pretrain(cfg: PretrainConfig, tok, texts: list[str], out_dir: str | Path,
-             log_every: int = 20, threads: int | None = None) -> list[dict]:
+             log_every: int = 20, threads: int | None = None, probe=None) -> list[dict]:
     """`threads` is how the job runs (the rule's threads, from the profile), not part of the config:
-    a change of machine must not change what is built."""
+    a change of machine must not change what is built. `probe(model) -> dict`, when given, is called
+    at each log step (in eval mode, without gradients) and its figures join the log entry: how a bench
+    watches a skill appear during training."""
     if threads:
         torch.set_num_threads(threads)
     model = build_model(cfg, tok)
@@ -100,6 +102,11 @@ def pretrain(cfg: PretrainConfig, tok, texts: list[str], out_dir: str | Path,
         if step % log_every == 0 or step == cfg.steps - 1:
             entry = {"step": step, "loss": round(loss.item(), 4), "lr": lr_at(step, cfg),
                      "tokens_per_s": round(tokens / (time.time() - t0), 1)}
+            if probe is not None:
+                model.eval()
+                with torch.no_grad():
+                    entry.update(probe(model))
+                model.train()
             log.append(entry)
             bar.set_postfix(loss=entry["loss"])
     out_dir = Path(out_dir)
