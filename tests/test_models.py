@@ -8,7 +8,7 @@ import torch
 from reasonforge.models.generate import (HFGenerator, SamplingConfig, attention_window, load_generator,
                                          resolve_backend, truncate_at_stop)
 from reasonforge.models.load import import_model, load_model
-from reasonforge.models.pretrain import PretrainConfig, build_model, pack_docs, pretrain
+from reasonforge.models.pretrain import PretrainConfig, build_model, lr_at, pack_docs, pretrain
 from reasonforge.models.tokenizer import train_tokenizer
 from reasonforge.tasks.pools import build_family
 
@@ -34,6 +34,17 @@ def model_dir(tmp_path_factory, tok, corpus):
     log = pretrain(cfg, tok, [p + s for p, s in zip(*corpus)], out, log_every=10)
     assert log[-1]["loss"] < log[0]["loss"] * 0.7  # it learns something
     return out
+
+
+def test_lr_schedule_warmup_hold_then_cosine_to_a_tenth():
+    cfg = PretrainConfig(d_model=8, n_layers=1, n_heads=1, d_ff=8, steps=110, lr=1.0, warmup=10)
+    lrs = [lr_at(s, cfg) for s in range(110)]
+    assert lrs[:10] == [(s + 1) / 10 for s in range(10)] and lrs[10] == 1.0
+    assert all(a > b for a, b in zip(lrs[10:], lrs[11:])) and lrs[-1] == pytest.approx(0.1, abs=1e-3)
+    held = PretrainConfig(**{**cfg.__dict__, "hold": 0.5})
+    lrs_held = [lr_at(s, held) for s in range(110)]
+    assert lrs_held[:60] == lrs[:10] + [1.0] * 50  # warmup, then the peak for half the remaining steps
+    assert all(a > b for a, b in zip(lrs_held[60:], lrs_held[61:])) and lrs_held[-1] == pytest.approx(0.1, abs=1e-2)
 
 
 def test_a_probe_is_logged_and_changes_no_weight(tok, corpus, tmp_path):

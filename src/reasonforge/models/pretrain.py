@@ -4,7 +4,7 @@ Next-token loss on every token of a document, as on web text: a document is one 
 problems, some solutions flawed (tasks/corpus.py). Documents (BOS text EOS) are packed into one
 stream cut into max_len windows, as in GPT pretraining: no padding, where padded batches of the
 corpus (a third of it chained documents, up to ~590 tokens) spent most of a step on pad tokens.
-AdamW(0.9, 0.95), linear warmup then cosine decay, seeded windows. Saves a Hugging Face model
+AdamW(0.9, 0.95), linear warmup, optionally a hold at the peak, then cosine decay to a tenth; seeded windows. Saves a Hugging Face model
 directory (with its tokenizer and a training log) loadable by AutoModelForCausalLM / AutoTokenizer.
 """
 from __future__ import annotations
@@ -33,6 +33,10 @@ class PretrainConfig:
     lr: float = 3e-3
     warmup: int = 0
     weight_decay: float = 0.1
+    # fraction of the steps after warmup held at the peak lr before the cosine decay (0: cosine from
+    # the warmup on). Copying from the prompt appears as a phase transition at a step that varies by
+    # draw (docs/world.md); a longer peak is a candidate for making it appear in every draw.
+    hold: float = 0.0
     seed: int = 0
 
     @classmethod
@@ -67,7 +71,10 @@ def pack_docs(tok, texts: list[str], max_len: int, seed: int = 0) -> torch.Tenso
 def lr_at(step: int, cfg: PretrainConfig) -> float:
     if step < cfg.warmup:
         return cfg.lr * (step + 1) / cfg.warmup
-    progress = (step - cfg.warmup) / max(1, cfg.steps - cfg.warmup)
+    decay_from = cfg.warmup + cfg.hold * (cfg.steps - cfg.warmup)
+    if step < decay_from:
+        return cfg.lr
+    progress = (step - decay_from) / max(1, cfg.steps - decay_from)
     return cfg.lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress)))
 
 
