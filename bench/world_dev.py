@@ -100,7 +100,7 @@ def main() -> None:
         tok = train_tokenizer(list(docs["text"]), params["tokenizer"]["vocab_size"])
         model = params["models"][args.name]
         over = json.loads(args.override or "{}")
-        model = dict(model, **over, train=dict(model["train"], **over.get("train", {})))
+        model = {**model, **over, "train": {**model["train"], **over.get("train", {})}}
         if args.steps:
             model = dict(model, train=dict(model["train"], steps=args.steps))
         seed = params["seed"] if args.seed is None else args.seed
