@@ -4,8 +4,9 @@ Next-token loss on every token of a document, as on web text: a document is one 
 problems, some solutions flawed (tasks/corpus.py). Documents (BOS text EOS) are packed into one
 stream cut into max_len windows, as in GPT pretraining: no padding, where padded batches of the
 corpus (a third of it chained documents, up to ~590 tokens) spent most of a step on pad tokens.
-AdamW(0.9, 0.95), linear warmup, optionally a hold at the peak, then cosine decay to a tenth; seeded windows. Saves a Hugging Face model
-directory (with its tokenizer and a training log) loadable by AutoModelForCausalLM / AutoTokenizer.
+AdamW(0.9, 0.95), linear warmup, optionally a hold at the peak, then cosine decay to a tenth;
+seeded windows. Saves a Hugging Face model directory (with its tokenizer and a training log)
+loadable by AutoModelForCausalLM / AutoTokenizer.
 """
 from __future__ import annotations
 
