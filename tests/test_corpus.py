@@ -7,7 +7,8 @@ from reasonforge import io
 from reasonforge.tables import Corpus
 from reasonforge.sandbox import Sandbox
 from reasonforge.tasks.pools import build_family
-from reasonforge.tasks.corpus import MISCONCEPTIONS, SEPARATOR, build_corpus, evaluate_lines, flaw, misconceive
+from reasonforge.tasks.corpus import MISCONCEPTIONS, build_corpus, evaluate_lines, flaw, misconceive
+from reasonforge.tasks.document import SEPARATOR
 from reasonforge.tasks.verify import verify_batch
 
 CFG = {"n_pretrain": 120, "n_train": 10, "n_test": 5, "n_ood": 5, "forms": ["cot", "pot"],

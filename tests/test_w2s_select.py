@@ -2,7 +2,7 @@ import pandas as pd
 import pytest
 
 from reasonforge.tasks.pools import build_family
-from reasonforge.tasks.corpus import SEPARATOR
+from reasonforge.tasks.document import SEPARATOR
 from reasonforge.w2s.select import (icl_prompts, precision, same_answer, select_consistent, select_right, split_pool,
                                     stage1_rows)
 

@@ -21,8 +21,8 @@ from collections import Counter
 import pandas as pd
 
 from ..models.generate import SamplingConfig
+from ..tasks.document import SEPARATOR
 from ..tasks.grammar import SOLVERS
-from ..tasks.corpus import SEPARATOR
 from ..tasks.verify import final_answers
 
 COLUMNS = ["id", "task", "form", "prompt", "answer", "seed_id", "status", "kept_by"]

@@ -21,8 +21,8 @@ import re
 import pandas as pd
 
 from . import logic
+from .document import SEPARATOR
 
-SEPARATOR = "\n\n"  # between the problems of a chained document; solutions hold no blank line
 ARITH = re.compile(r"^(Step \d+: )(-?\d+)([+\-*])(-?\d+)=(-?\d+)$")
 OPS = {"+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b}
 

@@ -20,7 +20,7 @@ import random
 import pandas as pd
 
 from ..tasks import math
-from ..tasks.corpus import SEPARATOR
+from ..tasks.document import SEPARATOR
 
 SETS = ("weak", "icl", "hybrid")
 
