@@ -163,16 +163,27 @@ def _bags_added(row: dict) -> str | None:
     return "\n".join(lines) if final != row["answer"] else None
 
 
-def _remainder_as_quotient(row: dict) -> str | None:
-    """Code, "takes the remainder mod k": `x // k` for `x % k`, in every such step."""
-    if "x = x % " not in row["solution"]:
-        return None
-    flawed = row["solution"].replace("x = x % ", "x = x // ")
+def _failing(row: dict, flawed: str) -> str | None:
+    """The flawed code solution when it fails at least one of the row's tests, else None."""
     try:
         _run(flawed.split("```python\n", 1)[1].rsplit("\n```", 1)[0] + "\n\n" + row["tests"])
     except Exception:  # noqa: BLE001 - an assertion or a division by zero: it fails its tests
         return flawed
     return None
+
+
+def _remainder_as_quotient(row: dict) -> str | None:
+    """Code, "takes the remainder mod k": `x // k` for `x % k`, in every such step."""
+    if "x = x % " not in row["solution"]:
+        return None
+    return _failing(row, row["solution"].replace("x = x % ", "x = x // "))
+
+
+def _count_as_sum(row: dict) -> str | None:
+    """Code, "returns how many there are": `sum(xs)` for `len(xs)`, the count read as the total."""
+    if "return len(xs)" not in row["solution"]:
+        return None
+    return _failing(row, row["solution"].replace("return len(xs)", "return sum(xs)"))
 
 
 LOGIC_OPS = {"and": lambda a, b: "T" if a == b == "T" else "F", "or": lambda a, b: "T" if "T" in (a, b) else "F"}
@@ -246,6 +257,7 @@ def _shorter_reversed(row: dict) -> str | None:
 
 
 MISCONCEPTIONS = {"bags_added": ("math", _bags_added), "remainder_as_quotient": ("code", _remainder_as_quotient),
+                  "count_as_sum": ("code", _count_as_sum),
                   "or_as_xor": ("logic", _or_as_xor), "shorter_reversed": ("logic", _shorter_reversed)}
 
 
