@@ -133,7 +133,13 @@ def main() -> None:
     print(f"\n{model_dir}: dev slice (train-pool problems {args.offset}-{args.offset + args.dev - 1} per family), %\n")
     print(summary.to_markdown())
     overall = (table.groupby(["benchmark", "greedy"])["correct"].mean().unstack("greedy") * 100).round(1)
-    print("\n" + overall.rename(columns={True: "greedy", False: "pass@1"}).to_markdown())
+    overall = overall.rename(columns={True: "greedy", False: "pass@1"})
+    if args.samples:  # the base-range check (issue 21): greedy 15-60%, pass@k >= 1.5 x greedy
+        sampled = table[~table["greedy"]]
+        overall[f"pass@{args.samples}"] = (sampled.groupby(["benchmark", "id"])["correct"].any()
+                                            .groupby("benchmark").mean() * 100).round(1)
+        overall[f"pass@{args.samples} / greedy"] = (overall[f"pass@{args.samples}"] / overall["greedy"]).round(2)
+    print("\n" + overall.to_markdown())
 
 
 if __name__ == "__main__":

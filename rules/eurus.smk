@@ -143,8 +143,10 @@ rule train_reward:
 
 
 rule bon_samples:
-    """eurus.bon.n sampled completions of the main build's SFT model per test / ood instruction,
-    verified: built once, so every seed's selectors rerank the same candidates."""
+    """eurus.bon.n sampled completions of the main build's SFT model per instruction of the splits
+    eval.sampled_splits names (the test split: what the claims and the ladder read; ood too was 244 s
+    of sampling and 392 s of reward-model scoring in the 2026-12-07 build), verified: built once, so
+    every seed's selectors rerank the same candidates."""
     input:
         model=f"models/eurus/seed{SEED}/sft",
         tasks=task_files(EVAL_BENCHMARKS),
@@ -152,7 +154,7 @@ rule bon_samples:
     output:
         expand("results/eurus/bon/samples/{benchmark}.parquet", benchmark=EVAL_BENCHMARKS),
     params:
-        cfg=conf("eurus.bon.n", "generation", "sandbox", "eval.splits", "seed"),
+        cfg=conf("eurus.bon.n", "generation", "sandbox", "eval.sampled_splits", "seed"),
     conda:
         ENV
     log:

@@ -98,10 +98,18 @@ EXAMPLES = {  # misconception -> (row, the solution the misconception writes)
                         "Then Eve has 7 times as many. How many balls does Eve have?\nA (steps):\n",
                         solution="Step 1: 3*5=15\nStep 2: 4+15=19\nStep 3: 19*7=133\nAnswer: 133"),
                    "Step 1: 3+5=8\nStep 2: 4+8=12\nStep 3: 12*7=84\nAnswer: 84"),
+    "times_as_more": (dict(task="math", form="cot", answer="133", prompt="Q: Eve has 4 balls. Eve buys 3 bags of 5 balls. "
+                           "Then Eve has 7 times as many. How many balls does Eve have?\nA (steps):\n",
+                           solution="Step 1: 3*5=15\nStep 2: 4+15=19\nStep 3: 19*7=133\nAnswer: 133"),
+                      "Step 1: 3*5=15\nStep 2: 4+15=19\nStep 3: 19+7=26\nAnswer: 26"),
     "remainder_as_quotient": (dict(task="code", form="code", answer=None, prompt="Task: ...\nCode:\n",
                                    solution="```python\ndef f(x):\n    x = x % 3\n    x = x + 2\n    return x\n```",
                                    tests="assert f(7) == 3\n"),
                               "```python\ndef f(x):\n    x = x // 3\n    x = x + 2\n    return x\n```"),
+    "sub_reversed": (dict(task="code", form="code", answer=None, prompt="Task: ...\nCode:\n",
+                          solution="```python\ndef f(x):\n    x = x - 3\n    x = x * 2\n    return x\n```",
+                          tests="assert f(7) == 8\n"),
+                     "```python\ndef f(x):\n    x = 3 - x\n    x = x * 2\n    return x\n```"),
     "count_as_sum": (dict(task="code", form="code", answer=None, prompt="Task: ...\nCode:\n",
                           solution="```python\ndef f(xs):\n    xs = [v for v in xs if v < 4]\n    return len(xs)\n```",
                           tests="assert f([3, 4, 6]) == 1\n"),
@@ -123,16 +131,21 @@ def test_each_misconception_writes_its_wrong_way(name):
     assert misconceive(row, {name: 0.0}, random.Random(0)) is None
 
 
+def first_applicable(row: dict) -> str | None:
+    """The misconception a row carries at share 1.0: the first, in MISCONCEPTIONS' order, that changes it."""
+    return next((name for name, (task, make) in MISCONCEPTIONS.items() if row["task"] == task and make(row)), None)
+
+
 def test_misconceptions_are_wrong_and_shared_by_their_sub_type(pools, sb):
     """At share 1.0 every problem of a sub-type carries its misconception (where it changes the
-    solution), the verifier judges it wrong (or_as_xor: unless the misread step leaves the answer),
+    solution; a problem of two sub-types, the first's), the verifier judges it wrong (or_as_xor: unless the misread step leaves the answer),
     and the other problems are flawed at random as before."""
     shares = dict.fromkeys(MISCONCEPTIONS, 1.0)
     docs = build_corpus(pools, dict(CORPUS, chain_fraction=0.0, misconceptions=shares), seed=0)
     rows = {r["id"]: r for df in pools for r in df.to_dict("records")}
     for name, (task, make) in MISCONCEPTIONS.items():
         own = [(rows[d.sources], d) for d in docs.itertuples() if d.flaws == name]
-        expected = [r for r in rows.values() if r["task"] == task and make(r) is not None]
+        expected = [r for r in rows.values() if first_applicable(r) == name]
         assert own and len(own) == len(expected), name
         verdicts = verify_batch([r for r, _ in own], [d.text[len(r["prompt"]):] for r, d in own], sb)
         wrong = sum(not v.correct for v in verdicts)

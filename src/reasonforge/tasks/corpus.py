@@ -130,28 +130,32 @@ def _logic(row: dict, rng: random.Random) -> tuple[str, str]:
 # answer filtered them out (strong's greedy beat its samples), and verified data had little to
 # correct in the mode (issue 21). A misconception a majority of a sub-type's documents share makes
 # the mode wrong there while samples still find the right way, the room verified data acts in.
-BAGS = re.compile(r"buys (\d+) bags of (\d+) ")
+MULTIPLIES = re.compile(r"buys (\d+) bags of (\d+) |has (\d+) times as many")
 
 
-def _bags_added(row: dict) -> str | None:
-    """Math, "buys B bags of C": B + C items instead of B * C, carried through the later steps."""
-    bags = BAGS.findall(row["prompt"])
-    if not bags:
+def _multiply_as_add(row: dict, sentence: str) -> str | None:
+    """Math, a multiplication read as an addition, carried through the later steps. sentence "bags":
+    "buys B bags of C" as B + C items (not B x C); "times": "has K times as many" as K more (not x K).
+    The steps multiply once per such sentence, in the prompt's order: that order says which is which."""
+    found = [("bags", (b, c)) if b else ("times", (k,)) for b, c, k in MULTIPLIES.findall(row["prompt"])]
+    if sentence not in (kind for kind, _ in found):
         return None
     if row["form"] == "pot":
         body = row["solution"]
-        for b, c in bags:
-            body = body.replace(f"n = n + {b} * {c}\n", f"n = n + {b} + {c}\n", 1)
+        for kind, nums in found:
+            if kind == sentence == "bags":
+                body = body.replace(f"n = n + {nums[0]} * {nums[1]}\n", f"n = n + {nums[0]} + {nums[1]}\n", 1)
+            elif kind == sentence == "times":
+                body = body.replace(f"n = n * {nums[0]}\n", f"n = n + {nums[0]}\n", 1)
         program = body.split("```python\n", 1)[1].rsplit("```", 1)[0]
         return body if _printed(program) != row["answer"] else None
-    lines, changed, todo = row["solution"].split("\n"), {}, list(bags)
+    lines, changed, kinds = row["solution"].split("\n"), {}, [kind for kind, _ in found]
     for i, line in enumerate(lines):
         m = ARITH.match(line)
         if not m:
             continue
         head, a, op, b, c = m.groups()
-        if todo and op == "*" and (a, b) == todo[0]:
-            todo.pop(0)
+        if op == "*" and kinds.pop(0) == sentence:
             op = "+"
         a, b = changed.get(a, a), changed.get(b, b)
         new = str(OPS[op](int(a), int(b)))
@@ -161,6 +165,14 @@ def _bags_added(row: dict) -> str | None:
         final = new
     lines = [f"Answer: {final}" if line.startswith("Answer:") else line for line in lines]
     return "\n".join(lines) if final != row["answer"] else None
+
+
+def _bags_added(row: dict) -> str | None:
+    return _multiply_as_add(row, "bags")
+
+
+def _times_as_more(row: dict) -> str | None:
+    return _multiply_as_add(row, "times")
 
 
 def _failing(row: dict, flawed: str) -> str | None:
@@ -177,6 +189,13 @@ def _remainder_as_quotient(row: dict) -> str | None:
     if "x = x % " not in row["solution"]:
         return None
     return _failing(row, row["solution"].replace("x = x % ", "x = x // "))
+
+
+def _sub_reversed(row: dict) -> str | None:
+    """Code, "subtracts k": `x = k - x` for `x = x - k`, the operands in the sentence's order of mention."""
+    if "x = x - " not in row["solution"]:
+        return None
+    return _failing(row, re.sub(r"x = x - (\d+)", r"x = \1 - x", row["solution"]))
 
 
 def _count_as_sum(row: dict) -> str | None:
@@ -256,7 +275,8 @@ def _shorter_reversed(row: dict) -> str | None:
     return "\n".join([f"{a} > {b}" for a, b in facts] + [logic.walk_line(chain, up), f"Answer: {chain[-1]}"])
 
 
-MISCONCEPTIONS = {"bags_added": ("math", _bags_added), "remainder_as_quotient": ("code", _remainder_as_quotient),
+MISCONCEPTIONS = {"bags_added": ("math", _bags_added), "times_as_more": ("math", _times_as_more),
+                  "remainder_as_quotient": ("code", _remainder_as_quotient), "sub_reversed": ("code", _sub_reversed),
                   "count_as_sum": ("code", _count_as_sum),
                   "or_as_xor": ("logic", _or_as_xor), "shorter_reversed": ("logic", _shorter_reversed)}
 
