@@ -15,8 +15,13 @@ include: "rules/alphallm.smk"
 # Every model evaluated by name (and named in params: alphallm.policy, eval.sampled): each rules file's
 # own dict, name -> directory (`{seed}` where the claims retrain it); common.smk `model_dir` resolves.
 MODELS = {**BASE_MODELS, **EURUS_MODELS, **W2S_MODELS, **ALPHA_MODELS}
+# The benchmarks each model is evaluated on: eval.benchmarks, but weak-to-strong's models, trained on
+# w2s.tasks alone, on those (their math and code evaluations were ~900 of the 2026-12-07 default build's
+# 11,034 job-seconds, and no report or claim read them)
+EVAL_ON = {name: EVAL_BENCHMARKS for name in MODELS} | {name: W2S_BENCHMARKS for name in W2S_MODELS}
 
 include: "rules/eval.smk"
+
 
 
 # Table work (seconds of pandas: the `tables` resource family) runs inside the Snakemake process
@@ -62,6 +67,7 @@ RESULTS = [
 
 
 rule all:
+    default_target: True
     input:
         rules.summarize.output,
         rules.derive_ultrainteract.output.stats,

@@ -23,7 +23,7 @@ rule evaluate:
     output:
         expand("results/eval/seed{{seed}}/{{model}}/{benchmark}.parquet", benchmark=EVAL_BENCHMARKS),
     wildcard_constraints:
-        model=one_of(MODELS),
+        model=one_of([name for name in MODELS if EVAL_ON[name] == EVAL_BENCHMARKS]),  # the others: rule evaluate_families
     params:
         cfg=conf("generation", "sandbox", "eval.n_samples", "eval.sampled", "eval.sampled_splits", "eval.splits"),
     conda:
@@ -37,11 +37,30 @@ rule evaluate:
         "../scripts/evaluate.py"
 
 
+# Models trained on some families only (the Snakefile's EVAL_ON: weak-to-strong's, on w2s.tasks) are
+# evaluated on those by the same job; one such list of benchmarks, which a rule's outputs fix.
+FAMILY_EVAL = {name: benchmarks for name, benchmarks in EVAL_ON.items() if benchmarks != EVAL_BENCHMARKS}
+if len({tuple(b) for b in FAMILY_EVAL.values()}) > 1:
+    raise rfconfig.ParamsError(f"evaluation: models on different benchmark subsets {FAMILY_EVAL}; rule evaluate_families "
+                               "takes one")
+
+
+use rule evaluate as evaluate_families with:
+    input:
+        model=lambda w: model_dir(w.model, w.seed),
+        tasks=task_files(next(iter(FAMILY_EVAL.values()), [])),
+        code=code("evaluate"),
+    output:
+        expand("results/eval/seed{{seed}}/{{model}}/{benchmark}.parquet", benchmark=next(iter(FAMILY_EVAL.values()), [])),
+    wildcard_constraints:
+        model=one_of(FAMILY_EVAL),
+
+
 rule summarize:
     """Long-format summary with 95% CIs, markdown table, DVC metrics and the accuracy plot."""
     input:
-        samples=expand("results/eval/seed{seed}/{model}/{benchmark}.parquet", seed=SEED, model=EVAL_MODELS,
-                       benchmark=EVAL_BENCHMARKS) + BON,
+        samples=[path for name in EVAL_MODELS for path in expand("results/eval/seed{seed}/{model}/{benchmark}.parquet",
+                                                                  seed=SEED, model=name, benchmark=EVAL_ON[name])] + BON,
         code=code("summarize"),
     output:
         summary="results/eval/summary.csv",

@@ -12,7 +12,7 @@ W2S_ITERS = W2S.iterations
 W2S_SET = W2S.stage1.set
 W2S_ALGOS = W2S.stage2.algos
 W2S_STAGE1 = W2S.stage1_runs  # the chosen set through every iteration, the other sets at iteration 1
-# evaluated by name on every benchmark (a greedy evaluation costs ~20 s)
+# evaluated by name on the w2s.tasks benchmarks (the Snakefile's EVAL_ON; rule evaluate_families)
 W2S_MODELS = {"w2s-weak": "models/w2s/seed{seed}/weak", "w2s-naive": "models/w2s/seed{seed}/naive",
               "w2s-oracle": "models/w2s/seed{seed}/oracle", "w2s-ceiling": "models/w2s/seed{seed}/ceiling",
               **{f"w2s-s1-{s}-{k}": f"models/w2s/seed{{seed}}/stage1/{s}/iter{k}" for s, k in W2S_STAGE1},

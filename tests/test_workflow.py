@@ -305,7 +305,9 @@ def test_main_builds_every_artifact(main_build):
               for p in sorted(dest.glob(pattern))] + ["results/eval/summary.csv", "data/corpus/pretrain.parquet"]
     # tasks; evaluations; best-of-N samples, picks and each reward model's scores; the ladder; trees,
     # SFT, reference SFT and pairs; summary and corpus
-    assert len(tables) == 12 + 3 * len(MODELS + W2S_EVAL + ALPHA_EVAL) + 3 * (1 + len(SELECTORS)) + 3 + 1 + 4 + 2
+    # (weak-to-strong's models on w2s.tasks alone: math and logic in the smoke overlay)
+    assert len(tables) == 12 + 3 * len(MODELS + ALPHA_EVAL) + 2 * len(W2S_EVAL) + 3 * (1 + len(SELECTORS)) + 3 + 1 + 4 + 2
+    assert not list(dest.glob("results/eval/seed0/w2s-*/code.parquet"))
     w2s = [str(p.relative_to(dest)) for pattern in ("data/w2s/*.parquet", "data/w2s/seed0/*.parquet", "data/w2s/seed0/*/*.parquet")
            for p in sorted(dest.glob(pattern))]
     assert len(w2s) == 3 + 3 + 2 + 1 + 2  # split + gold x2, labels x2 + oracle-filtered, selections x2, relabel, stage II x2
@@ -747,7 +749,8 @@ def test_code_edit_then_one_target_rebuilt(main_build):
     module = dest / "src/reasonforge/evaluate/run.py"
     module.write_text(module.read_text() + "\n# edited\n")
     sh(["snakemake", "--cores", "2", "--", "results/eval/seed0/weak/math.parquet"], dest, env)
-    others = {f"evaluate-{m}-seed0" for m in MODELS + W2S_EVAL + ALPHA_EVAL if m != "weak"} | {"bon_samples", "alphallm_samples"}
+    others = ({f"evaluate-{m}-seed0" for m in MODELS + ALPHA_EVAL if m != "weak"} | {f"evaluate_families-{m}-seed0" for m in W2S_EVAL}
+              | {"bon_samples", "alphallm_samples"})
     assert agree(dest, env) == others
     jobs = snakemake_jobs(dest, env)
     # The rounds' policies descend from alphallm_samples: once an upstream job reruns, Snakemake checks no
