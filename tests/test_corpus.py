@@ -93,15 +93,12 @@ def test_the_logic_evaluator_writes_the_references_lines(pools):
         assert evaluate_lines(lines[0]) == (r["answer"], lines[1:-1])
 
 
+EVE = dict(task="math", form="cot", answer="133", prompt="Q: Eve has 4 balls. Eve buys 3 bags of 5 balls. Then Eve has 7 "
+           "times as many. How many balls does Eve have?\nA (steps):\n",
+           solution="Step 1: 3*5=15\nStep 2: 4+15=19\nStep 3: 19*7=133\nAnswer: 133")  # both multiplications
 EXAMPLES = {  # misconception -> (row, the solution the misconception writes)
-    "bags_added": (dict(task="math", form="cot", answer="91", prompt="Q: Eve has 4 balls. Eve buys 3 bags of 5 balls. "
-                        "Then Eve has 7 times as many. How many balls does Eve have?\nA (steps):\n",
-                        solution="Step 1: 3*5=15\nStep 2: 4+15=19\nStep 3: 19*7=133\nAnswer: 133"),
-                   "Step 1: 3+5=8\nStep 2: 4+8=12\nStep 3: 12*7=84\nAnswer: 84"),
-    "times_as_more": (dict(task="math", form="cot", answer="133", prompt="Q: Eve has 4 balls. Eve buys 3 bags of 5 balls. "
-                           "Then Eve has 7 times as many. How many balls does Eve have?\nA (steps):\n",
-                           solution="Step 1: 3*5=15\nStep 2: 4+15=19\nStep 3: 19*7=133\nAnswer: 133"),
-                      "Step 1: 3*5=15\nStep 2: 4+15=19\nStep 3: 19+7=26\nAnswer: 26"),
+    "bags_added": (EVE, "Step 1: 3+5=8\nStep 2: 4+8=12\nStep 3: 12*7=84\nAnswer: 84"),
+    "times_as_more": (EVE, "Step 1: 3*5=15\nStep 2: 4+15=19\nStep 3: 19+7=26\nAnswer: 26"),
     "remainder_as_quotient": (dict(task="code", form="code", answer=None, prompt="Task: ...\nCode:\n",
                                    solution="```python\ndef f(x):\n    x = x % 3\n    x = x + 2\n    return x\n```",
                                    tests="assert f(7) == 3\n"),
