@@ -23,7 +23,6 @@ EVAL_ON = {name: EVAL_BENCHMARKS for name in MODELS} | {name: W2S_BENCHMARKS for
 include: "rules/eval.smk"
 
 
-
 # Table work (seconds of pandas: the `tables` resource family) runs inside the Snakemake process
 # on a cluster, not as an sbatch job of its own that would wait on the scheduler for longer than it
 # runs; so do the aggregate targets.

@@ -43,15 +43,16 @@ FAMILY_EVAL = {name: benchmarks for name, benchmarks in EVAL_ON.items() if bench
 if len({tuple(b) for b in FAMILY_EVAL.values()}) > 1:
     raise rfconfig.ParamsError(f"evaluation: models on different benchmark subsets {FAMILY_EVAL}; rule evaluate_families "
                                "takes one")
+FAMILY_BENCHMARKS = next(iter(FAMILY_EVAL.values()), [])
 
 
 use rule evaluate as evaluate_families with:
     input:
         model=lambda w: model_dir(w.model, w.seed),
-        tasks=task_files(next(iter(FAMILY_EVAL.values()), [])),
+        tasks=task_files(FAMILY_BENCHMARKS),
         code=code("evaluate"),
     output:
-        expand("results/eval/seed{{seed}}/{{model}}/{benchmark}.parquet", benchmark=next(iter(FAMILY_EVAL.values()), [])),
+        expand("results/eval/seed{{seed}}/{{model}}/{benchmark}.parquet", benchmark=FAMILY_BENCHMARKS),
     wildcard_constraints:
         model=one_of(FAMILY_EVAL),
 
