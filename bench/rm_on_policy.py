@@ -21,7 +21,7 @@ import tempfile
 import pandas as pd
 import torch
 from reasonforge import config, io
-from reasonforge.evaluate.bon import candidates, no_skill_accuracy, sample_pair_accuracy, select
+from reasonforge.evaluate.bon import candidates, ladder, ladder_markdown
 from reasonforge.evaluate.run import evaluate
 from reasonforge.models.generate import load_generator
 from reasonforge.models.score import load_scorer
@@ -43,18 +43,6 @@ def policy_pairs(samples: pd.DataFrame, per_instruction: int) -> pd.DataFrame:
         for (_, c), (_, w) in list(zip(good.iterrows(), bad.iterrows()))[:per_instruction]:
             rows.append(dict(prompt=c["prompt"], chosen=c["completion"], rejected=w["completion"]))
     return pd.DataFrame(rows)
-
-
-def ladder_row(name: str, cands: pd.DataFrame, scores=None) -> dict:
-    row = dict(picker=name)
-    if scores is None:
-        picked = select(cands, name, seed=0)
-        row["best-of-N"] = 100 * picked["correct"].mean()
-    else:
-        row["best-of-N"] = 100 * select(cands, "rm", scores=scores)["correct"].mean()
-        acc, n = sample_pair_accuracy(cands, scores)
-        row["pair accuracy"], row["pairs"] = 100 * acc, n
-    return row
 
 
 def main() -> None:
@@ -96,21 +84,19 @@ def main() -> None:
 
     rtrl = params["eurus"]["reward"]
     run = RewardRun(loss=args.loss, trl={**rtrl["trl"], **json.loads(args.trl)}, lora=rtrl["lora"], seed=0)
-    rows = []
+    tables = []
     with tempfile.TemporaryDirectory() as tmp:
         train_reward(args.policy, pairs, run, tmp, key="eurus.reward")
         scorers = {f"build's rm ({args.rm})": load_scorer(args.rm, "sequence", threads=args.threads),
                    f"on-policy rm-{args.loss}": load_scorer(tmp, "sequence", threads=args.threads)}
         for family in FAMILIES:
-            cands = candidates(heldout[heldout["benchmark"] == family])
-            fam_rows = [ladder_row("random", cands), ladder_row("majority", cands) if family != "code" else None,
-                        dict(picker="no-skill", **{"best-of-N": 100 * no_skill_accuracy(cands)}),
-                        dict(picker="verifier", **{"best-of-N": 100 * cands.groupby("id")["correct"].max().mean()})]
-            for name, scorer in scorers.items():
-                fam_rows.append(ladder_row(name, cands, scorer.score(list(cands["prompt"]), list(cands["completion"]))))
-            rows += [dict(family=family, **r) for r in fam_rows if r]
-    table = pd.DataFrame(rows)
-    print(table.to_markdown(index=False, floatfmt=".1f"))
+            samples = heldout[heldout["benchmark"] == family].assign(split="dev")
+            cands = candidates(samples)
+            scores = {name: scorer.score(list(cands["prompt"]), list(cands["completion"]))
+                      for name, scorer in scorers.items()}
+            tables.append(ladder(samples, scores).assign(benchmark=family))
+    print(ladder_markdown(pd.concat(tables, ignore_index=True),
+                          f"Best-of-{args.samples} on held-out dev candidates of {args.policy}"))
 
 
 if __name__ == "__main__":
