@@ -176,13 +176,15 @@ def test_readme_claims_section_is_written_from_the_claims_tables(tmp_path, capsy
     from reasonforge.cli import CLAIMS_BEGIN, CLAIMS_END, main
 
     (tmp_path / "results/claims").mkdir(parents=True)
-    (tmp_path / "results/claims/m.md").write_text("# M: claims\n\nnote\n\n| claim | verdict |\n|---|---|\n| **M1** x | reproduced |\n")
+    (tmp_path / "results/claims/m.md").write_text("# M: claims\n\nnote\n\n| claim | verdict |\n|---|---|\n| **M1** x | reproduced |\n"
+                                                  "\n## Ladders\n\n| claim | rung | value |\n|---|---|---|\n| M1 | ceiling | 9 |\n")
     (tmp_path / "README.md").write_text(f"intro\n\n{CLAIMS_BEGIN}\nold\n{CLAIMS_END}\n\nlayout\n")
     assert main(["readme", "--check", "--root", str(tmp_path)]) == 1
     assert main(["readme", "--root", str(tmp_path)]) == 0
     text = (tmp_path / "README.md").read_text()
     assert "| **M1** x | reproduced |" in text and "old" not in text and text.startswith("intro") and text.endswith("layout\n")
     assert "**M: claims** ([results/claims/m.md](results/claims/m.md))" in text and "note" not in text
+    assert "| M1 | ceiling | 9 |" not in text  # the ladders stay in the file: one table per method here
     assert main(["readme", "--check", "--root", str(tmp_path)]) == 0
     (tmp_path / "results/claims/m.md").write_text("# M: claims\n\n| claim | verdict |\n|---|---|\n| **M1** x | not reproduced |\n")
     assert main(["readme", "--check", "--root", str(tmp_path)]) == 1

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import itertools
 import json
 import os
 import subprocess
@@ -48,12 +49,14 @@ def claims_files(root: Path) -> list[str]:
 
 def claims_block(root: Path) -> str:
     """The README's claims section: each method's claims table as the claims target wrote it (so no
-    number in the README is typed by hand), under its title and a link to the whole file."""
+    number in the README is typed by hand), under its title and a link to the whole file. Only the
+    file's first table, the verdicts: its ladders follow in the file, under their own heading."""
     parts = []
     for rel in claims_files(root):
         text = (root / rel).read_text().splitlines()
         title = text[0].removeprefix("# ").strip() if text else rel
-        rows = [line for line in text if line.startswith("|")]
+        first = next((i for i, line in enumerate(text) if line.startswith("|")), len(text))
+        rows = list(itertools.takewhile(lambda line: line.startswith("|"), text[first:]))
         parts.append(f"**{title}** ([{rel}]({rel}))\n\n" + "\n".join(rows))
     return "\n\n".join([CLAIMS_BEGIN, *parts, CLAIMS_END])
 
