@@ -11,10 +11,11 @@ include: "rules/models.smk"
 include: "rules/eurus.smk"
 include: "rules/w2s.smk"
 include: "rules/alphallm.smk"
+include: "rules/grpo.smk"
 
 # Every model evaluated by name (and named in params: alphallm.policy, eval.sampled): each rules file's
 # own dict, name -> directory (`{seed}` where the claims retrain it); common.smk `model_dir` resolves.
-MODELS = {**BASE_MODELS, **EURUS_MODELS, **W2S_MODELS, **ALPHA_MODELS}
+MODELS = {**BASE_MODELS, **EURUS_MODELS, **W2S_MODELS, **ALPHA_MODELS, **GRPO_MODELS}
 # The benchmarks each model is evaluated on: eval.benchmarks, but weak-to-strong's models, trained on
 # w2s.tasks alone, on those (their math and code evaluations were ~900 of the 2026-12-07 default build's
 # 11,034 job-seconds, and no report or claim read them)
@@ -48,6 +49,9 @@ localrules:
     claims_eurus,
     claims_w2s,
     claims_alphallm,
+    grpo_prompts,
+    grpo_report,
+    claims_grpo,
 
 
 # The build's results pages, gathered into results/README.md: one line per page a method adds.
@@ -62,6 +66,8 @@ RESULTS = [
     rules.alphallm_critics_report.output.table,
     f"results/alphallm/seed{SEED}/ablation.md",
     f"results/alphallm/seed{SEED}/accuracy_vs_tokens.png",
+    rules.grpo_report.output.page,
+    rules.grpo_report.output.plot,
 ]
 
 
@@ -75,6 +81,7 @@ rule all:
         f"results/eurus/seed{SEED}/bon_ladder.parquet",
         rules.w2s_report.output,
         rules.alphallm.input,
+        rules.grpo_report.output,
         "results/README.md",
 
 
@@ -102,6 +109,7 @@ rule claims:
         rules.claims_eurus.output,
         rules.claims_w2s.output,
         rules.claims_alphallm.output,
+        rules.claims_grpo.output,
 
 
 onstart:

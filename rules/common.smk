@@ -120,6 +120,14 @@ def check_executor():
             "cluster/local-slurm install sets up a one-node SLURM on this machine")
 
 
+def need_param(value, message):
+    """An input function's check that a params value a target needs is set: ParamsError(message) when it
+    is not (raised only when that target is asked for), no input when it is."""
+    if not value:
+        raise rfconfig.ParamsError(message)
+    return []
+
+
 def claims_need_test(wildcards):
     """Every claim compares test-split accuracy: without it none can be computed (an input function,
     so the check runs only when a claims table is asked for)."""

@@ -8,10 +8,10 @@ import sys
 import pytest
 
 TRAINING = {"pretrain", "train_sft", "train_sft_reference", "train_preference", "train_reward", "w2s_train_sft",
-            "w2s_stage2", "alphallm_critic", "alphallm_round", "alphallm_round_verified"}
+            "w2s_stage2", "alphallm_critic", "alphallm_round", "alphallm_round_verified", "train_grpo"}
 GENERATION = {"build_trees", "bon_samples", "evaluate", "evaluate_families", "w2s_weak_labels", "w2s_icl_labels", "w2s_relabel",
               "w2s_stage2_samples", "alphallm_imagine", "alphallm_samples", "alphallm_step_labels",
-              "alphallm_sample_eval"}
+              "alphallm_sample_eval", "grpo_passk"}
 SEARCH = {"alphallm_search", "alphallm_mcts"}
 SCORING = {"bon_rerank", "rm_accuracy", "alphallm_critics_report", "alphallm_compute"}  # a reward model or critic reads
 

@@ -223,7 +223,7 @@ def start_w2s_shuffled(build, where) -> Background:
                       copy, env, where / "w2s.log")
 
 
-MODELS = ["weak", "strong", "sft", "sft-reference", "dpo", "kto", "nca", "orpo"]
+MODELS = ["weak", "strong", "sft", "sft-reference", "dpo", "kto", "nca", "orpo", "grpo"]
 W2S_EVAL = ["w2s-weak", "w2s-naive", "w2s-ceiling", "w2s-oracle", "w2s-s1-hybrid-1", "w2s-s1-hybrid-2", "w2s-s2-dpo"]
 ALPHA_EVAL = ["alphallm-round1", "alphallm-round2", "alphallm-round1-verified"]
 SELECTORS = ["random", "majority", "rm-bt", "rm-dr", "rm-bt+dr"]
@@ -326,8 +326,8 @@ def test_main_builds_every_artifact(main_build):
     assert (dest / "results/plots/accuracy.png").stat().st_size > 1000
     page = (dest / "results/README.md").read_text()  # every results page, written by a rule
     assert table.strip().splitlines()[-1] in page and "![accuracy](plots/accuracy.png)" in page and "results/w2s/pgr.md" in page
-    for name in ("base/weak", "base/strong", *(f"eurus/seed0/{m}" for m in ("sft", "pref/dpo", "pref/kto", "pref/nca", "pref/orpo",
-                                                                           "rm/bt", "rm/dr", "rm/bt+dr"))):
+    for name in ("base/weak", "base/strong", "grpo/seed0/grpo", *(f"eurus/seed0/{m}" for m in ("sft", "pref/dpo", "pref/kto", "pref/nca",
+                                                                                               "pref/orpo", "rm/bt", "rm/dr", "rm/bt+dr"))):
         assert (dest / f"models/{name}/config.json").exists(), name
         if not name.startswith("base/"):
             assert len(pd.read_parquet(dest / f"models/{name}/metrics.parquet")) >= 2, name
@@ -352,6 +352,23 @@ def test_eurus_artifacts(main_build):
     assert (dest / "results/eurus/reward_trends.png").stat().st_size > 1000
     acc = json.loads((dest / "results/eurus/rm_accuracy.json").read_text())
     assert set(acc) == {"bt", "dr", "bt+dr"} and all(0 <= a["accuracy"] <= 1 and a["pairs"] > 0 for a in acc.values())
+
+
+def test_grpo_artifacts(main_build):
+    """GRPO's prompts, its model (evaluated by name above), the per-step table, plot and page."""
+    from reasonforge.grpo.tables import GRPOSteps
+
+    dest, env = main_build
+    prompts = built_table(dest / "data/grpo/prompts.parquet")
+    assert prompts.groupby("task").size().to_dict() == {"math": 4, "code": 4, "logic": 4}  # smoke: grpo.instructions 4
+    steps = GRPOSteps.validate(pd.read_csv(dest / "results/grpo/steps.csv"))
+    # at most trl.max_steps (2); fewer when DPO's smoke run was trained on fewer tokens (grpo.match_tokens)
+    dpo_tokens = int(pd.read_parquet(dest / "models/eurus/seed0/pref/dpo/metrics.parquet")["num_tokens"].iloc[-1])
+    assert 1 <= len(steps) <= 2 and (len(steps) == 2 or steps["trained_tokens"].iloc[-1] >= dpo_tokens)
+    assert (steps["completions"] == 4).all() and steps["kl"].notna().all()
+    assert (dest / "results/plots/grpo_training.png").stat().st_size > 1000
+    page = (dest / "results/grpo/training.md").read_text()
+    assert "Where a step's time went" in page and page.splitlines()[0] in (dest / "results/README.md").read_text()
 
 
 def test_w2s_artifacts(main_build):
@@ -696,7 +713,7 @@ def test_an_edit_rebuilds_only_what_imports_it(main_build, tmp_path):
     env = copy_build(dest, copy, env)
     stage_rule = {name: name.split("-")[0] for name in stage_outputs(copy / "dvc.yaml")}
     for family, module in [("w2s", "src/reasonforge/w2s/tables.py"), ("eurus", "src/reasonforge/eurus/tables.py"),
-                           ("alphallm", "src/reasonforge/alphallm/tables.py")]:
+                           ("alphallm", "src/reasonforge/alphallm/tables.py"), ("grpo", "src/reasonforge/grpo/tables.py")]:
         own, jobs = stale_after_edit(copy, env, module)
         assert own and {stage_rule[s] for s in own} <= rules_of(copy, family), (module, own)
         # Snakemake names the edit in the reason of the first stale jobs; below them it says only "Input files updated"
@@ -726,6 +743,7 @@ def test_claims_target_plans_every_method_over_the_seeds(main_build):
     seeds = config.load_yaml(dest / "params.yaml")["claims"]["seeds"]
     n = len(seeds)
     assert n >= 3 and counts["claims_eurus"] == counts["claims_w2s"] == counts["claims_alphallm"] == counts["claims"] == 1
+    assert counts["claims_grpo"] == 1 and counts["train_grpo"] == n and counts["grpo_passk"] == 2 * n
     assert counts["train_sft"] == counts["train_sft_reference"] == n
     assert counts["train_preference"] == 3 * n and counts["train_reward"] == 3 * n and counts["bon_ladder"] == n
     assert counts["w2s_stage2"] == n and counts["w2s_train_sft"] == 6 * n and counts["w2s_oracle_labels"] == n
@@ -733,12 +751,12 @@ def test_claims_target_plans_every_method_over_the_seeds(main_build):
     assert counts["alphallm_round"] == counts["alphallm_round_verified"] == n
     # sft, sft on references + dpo, kto, nca; weak, naive, ceiling, oracle-filtered, stage I, stage II;
     # AlphaLLM's round 1 on ORM-kept and on verified leaves (the main seed's that the claims read,
-    # strong's and sft's, are the main build's)
-    assert evals == {s: 5 + 6 + 2 for s in seeds}
+    # strong's and sft's, are the main build's); GRPO
+    assert evals == {s: 5 + 6 + 2 + 1 for s in seeds}
     assert not {"pretrain", "build_trees", "bon_samples", "alphallm_samples", "w2s_split"} & set(counts)  # built once
     # the main build's seed among the claims': its jobs are the main build's, not run again
     reused, evals = claims_plan(dest, env, "--config", "claims={seeds: [0, 1, 2]}")
-    assert reused["train_preference"] == 3 * 2 and reused["alphallm_mcts"] == 2 and evals == {1: 5 + 6 + 2, 2: 5 + 6 + 2}
+    assert reused["train_preference"] == 3 * 2 and reused["alphallm_mcts"] == 2 and evals == {1: 5 + 6 + 2 + 1, 2: 5 + 6 + 2 + 1}
 
 
 def test_code_edit_then_one_target_rebuilt(main_build):

@@ -241,6 +241,8 @@ SCHEMA_FOR_PATH = {
     "results/alphallm/samples/*.parquet": "tables.EvalSamples",
     "results/alphallm/mcts/*.parquet": "alphallm.tables.AlphaDecoded",
     "results/alphallm/compute.parquet": "alphallm.tables.AlphaCompute",
+    "data/grpo/prompts.parquet": "grpo.tables.GRPOPrompts",
+    "results/grpo/passk/*/*.parquet": "tables.EvalSamples",
 }
 
 

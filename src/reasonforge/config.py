@@ -152,6 +152,7 @@ def trainer_sections(params: dict) -> list[tuple[str, dict, dict, dict]]:
         add(algo, "w2s.stage2.trl", "w2s.stage2.per_algo", losses.get(algo))
     add("args", "alphallm.critics.args")
     add("sft", "alphallm.improve.trl", base=sft)
+    add("grpo", "grpo.trl")
     return out
 
 

@@ -28,6 +28,7 @@ CLASSES = {  # what each trainer builds (train/*.py): module, class
     "kto": ("trl", "KTOConfig"),
     "orpo": ("trl.experimental.orpo", "ORPOConfig"),
     "reward": ("trl", "RewardConfig"),
+    "grpo": ("trl", "GRPOConfig"),
     "args": ("transformers", "TrainingArguments"),
 }
 
@@ -47,7 +48,9 @@ RANGES = {
     "logging_steps": (lambda v: v > 0, "> 0"),
 }
 # KTO pairs desirable and undesirable rows within a batch: TRL refuses a batch of one
-KIND_RANGES = {"kto": {"per_device_train_batch_size": (lambda v: v >= 2, ">= 2 (KTO needs both kinds in a batch)")}}
+KIND_RANGES = {"kto": {"per_device_train_batch_size": (lambda v: v >= 2, ">= 2 (KTO needs both kinds in a batch)")},
+               # GRPO's beta weighs a KL term: 0 is its default (no reference model), never below
+               "grpo": {"beta": (lambda v: v >= 0, ">= 0"), "num_generations": (lambda v: v >= 2, ">= 2 (a group needs two to compare)")}}
 
 
 def config_class(kind: str):
