@@ -131,10 +131,8 @@ def need_param(value, message):
 def claims_need_test(wildcards):
     """Every claim compares test-split accuracy: without it none can be computed (an input function,
     so the check runs only when a claims table is asked for)."""
-    if "test" not in config["eval"]["splits"]:
-        raise rfconfig.ParamsError(f"eval.splits: {config['eval']['splits']} has no test split, which every claim "
-                                   "reads: add test to eval.splits to build the claims")
-    return []
+    return need_param("test" in config["eval"]["splits"], f"eval.splits: {config['eval']['splits']} has no test split, "
+                      "which every claim reads: add test to eval.splits to build the claims")
 
 
 def dvc_commit_after_build(log):
