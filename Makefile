@@ -28,6 +28,7 @@ claims: install
 	$(VENV)/bin/reasonforge show results/claims/eurus.md
 	$(VENV)/bin/reasonforge show results/claims/w2s.md
 	$(VENV)/bin/reasonforge show results/claims/alphallm.md
+	$(VENV)/bin/reasonforge show results/claims/grpo.md
 
 test: install
 	$(VENV)/bin/reasonforge dvc-sync --check
@@ -40,4 +41,4 @@ bench: install
 	$(PY) bench/generation_throughput.py
 
 clean:
-	rm -rf data models results logs .snakemake
+	rm -rf data models results logs .snakemake .checkpoints

@@ -7,6 +7,12 @@ from pathlib import Path
 from reasonforge import buildstate
 from reasonforge import config as rfconfig
 from reasonforge.dvcsync import imported_modules
+from reasonforge import job
+
+# In a SLURM job, Snakemake's processes ignore the warning signal the profile asks for before the time
+# limit, which SLURM sends to every process of the job: the training job below saves a checkpoint and
+# requeues itself (reasonforge/job.py).
+job.warning_signal_to_jobs_only()
 
 # Missing and changed outputs, and byte-identical rebuilds of directories, seen as DVC sees them
 # (content, not times): reasonforge/buildstate.py says what Snakemake alone does with them.

@@ -1,7 +1,7 @@
 """rule alphallm_critic -> reasonforge.train.critic.train_critic on reasonforge.alphallm.critics' rows"""
 import torch
 
-from reasonforge import io, job
+from reasonforge import io, job, trainjob
 from reasonforge.alphallm.tables import AlphaSamples, AlphaStepLabels
 from reasonforge.alphallm.critics import heldout_ids, orm_rows, value_rows
 from reasonforge.train.critic import CriticRun, train_critic
@@ -17,7 +17,7 @@ with job.running(sm.log[0]):
     torch.set_num_threads(sm.threads)
     run = CriticRun(loss="mse" if critic == "value" else "bce", args=cfg["alphallm"]["critics"]["args"],
                     max_length=cfg["alphallm"]["critics"]["max_length"], seed=job.run_seed(sm))
-    with io.atomic_dir(sm.output[0]) as tmp:
-        metrics = train_critic(sm.input.model, rows[["prompt", "completion", "label"]], run, str(tmp), key="alphallm.critics")
+    with trainjob.of(sm) as tj, io.atomic_dir(sm.output[0]) as tmp:
+        metrics = train_critic(sm.input.model, rows[["prompt", "completion", "label"]], run, str(tmp), key="alphallm.critics", trainjob=tj)
     print(f"{sm.output[0]}: {len(rows)} rows ({rows['label'].mean():.1%} positive), {len(metrics)} steps, "
           f"loss {metrics['loss'].iloc[0]:.3f} -> {metrics['loss'].iloc[-1]:.3f}")

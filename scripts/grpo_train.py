@@ -1,7 +1,7 @@
 """rule train_grpo -> reasonforge.grpo.train.train_grpo"""
 import torch
 
-from reasonforge import io, job
+from reasonforge import io, job, trainjob
 from reasonforge.grpo.tables import GRPOPrompts
 from reasonforge.grpo.train import GRPORun, trained_tokens, train_grpo
 from reasonforge.sandbox import Sandbox
@@ -15,8 +15,8 @@ with job.running(sm.log[0]):
                   stop=sm.params.cfg["generation"]["stop"], stop_at_tokens=budget, seed=job.run_seed(sm))
     prompts = io.read_table(sm.input.prompts, GRPOPrompts).sample(frac=1.0, random_state=run.seed)
     with Sandbox(workers=sm.threads, timeout=box["timeout_s"], memory_mb=box["memory_mb"]) as sandbox, \
-            io.atomic_dir(sm.output[0]) as tmp:
-        metrics = train_grpo(sm.input.model, prompts, run, sandbox, str(tmp), timeout=box["timeout_s"])
+            trainjob.of(sm) as tj, io.atomic_dir(sm.output[0]) as tmp:
+        metrics = train_grpo(sm.input.model, prompts, run, sandbox, str(tmp), timeout=box["timeout_s"], trainjob=tj)
     last = metrics.iloc[-1]
     print(f"{sm.output[0]}: {len(metrics)} steps, {int(last['num_tokens'])} trained tokens"
           + (f" (budget {budget}, of {sm.input.matched[0]})" if budget else "")

@@ -1,4 +1,5 @@
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -43,6 +44,85 @@ def slurm(request):
     yield None if r.returncode == 0 else (r.stderr.strip() or f"cluster/local-slurm start: exit {r.returncode}")
     if r.returncode == 0 and not was_running:
         subprocess.run([script, "stop"], capture_output=True)
+
+
+@pytest.fixture
+def stop_signal_at_step(monkeypatch):
+    """`arm(k)`: this process gets SIGTERM (as from scancel or a preemption) during the k-th optimizer step
+    from now on; `arm(None)` disarms. Every trainer here steps a torch AdamW, so this stops each of them
+    at a step of the test's choosing through the real signal path."""
+    import torch
+
+    state = {"k": None, "n": 0}
+    step = torch.optim.AdamW.step
+
+    def counted(self, *args, **kwargs):
+        state["n"] += 1
+        if state["n"] == state["k"]:
+            os.kill(os.getpid(), signal.SIGTERM)
+        return step(self, *args, **kwargs)
+
+    monkeypatch.setattr(torch.optim.AdamW, "step", counted)
+
+    def arm(k):
+        state.update(k=k, n=0)
+
+    return arm
+
+
+@pytest.fixture
+def vllm_standin(monkeypatch):
+    """A `vllm` module with the surface reasonforge's vLLM backend uses (vLLM 0.22-0.31: `LLM(model=, seed=,
+    ...)`, `LLM.generate(prompts, SamplingParams, use_tqdm=)` -> RequestOutput(prompt_token_ids, outputs=
+    [CompletionOutput(text, token_ids, finish_reason, stop_reason)]), `SamplingParams(n, temperature, top_p,
+    max_tokens, stop, seed)`), answering through the transformers backend, so the adapter's code runs on
+    CPU. `calls` records each generate's SamplingParams. vLLM's wheels need CUDA: the real one runs on a GPU."""
+    import types
+    from dataclasses import dataclass
+
+    from reasonforge.models.generate import HFGenerator, SamplingConfig
+
+    @dataclass
+    class SamplingParams:  # unknown keywords fail, as vLLM's own
+        n: int = 1
+        temperature: float = 1.0
+        top_p: float = 1.0
+        max_tokens: int | None = 16
+        stop: list | None = None
+        seed: int | None = None
+
+    @dataclass
+    class CompletionOutput:
+        text: str
+        token_ids: list
+        finish_reason: str          # "stop" (a stop string or EOS) | "length"
+        stop_reason: object = None  # the stop string matched; None at EOS
+
+    @dataclass
+    class RequestOutput:
+        prompt_token_ids: list
+        outputs: list
+
+    class LLM:
+        def __init__(self, model: str, seed: int = 0, **kwargs):
+            self.hf, module.calls = HFGenerator(model), []
+
+        def generate(self, prompts, sampling_params, use_tqdm=True):
+            p = sampling_params
+            module.calls.append(p)
+            cfg = SamplingConfig(n=p.n, temperature=p.temperature, top_p=p.top_p, max_new_tokens=p.max_tokens,
+                                 stop=list(p.stop or []), seed=p.seed or 0)
+            results = []
+            for prompt, outs in zip(prompts, self.hf.generate(list(prompts), cfg)):
+                results.append(RequestOutput(self.hf.tok(prompt)["input_ids"], [CompletionOutput(
+                    o.text, list(range(o.tokens)), "length" if o.finish_reason == "length" else "stop",
+                    next((s for s in p.stop or [] if o.finish_reason == "stop"), None)) for o in outs]))
+            return results
+
+    module = types.ModuleType("vllm")
+    module.LLM, module.SamplingParams, module.calls = LLM, SamplingParams, []
+    monkeypatch.setitem(sys.modules, "vllm", module)
+    return module
 
 
 class Scripted:

@@ -1,5 +1,6 @@
 """grpo/train.py: TRL's GRPOTrainer on a tiny model, rewarded by the verifiers, timed, stopped at a token budget."""
 import json
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -70,6 +71,29 @@ def test_rewards_with_a_spread_move_the_policy_towards_the_rewarded(base, prompt
     metrics = train_grpo(base, prompts, GRPORun(trl=trl, seed=0), sandbox, str(tmp_path / "short"))
     length = metrics["completions_mean_length"]
     assert length.tail(4).mean() < length.head(4).mean()
+
+
+def test_a_stopped_grpo_run_resumes_to_the_same_weights(base, prompts, sandbox, tmp_path, monkeypatch, stop_signal_at_step):
+    """SIGTERM during step 5 of 8, checkpoints every 2: saved after step 5, the job exits 143; the re-run
+    resumes there, samples the same completions (transformers restores the RNGs) and ends with the bytes
+    of a run never stopped. Rewarded by length, so that the weights move."""
+    from reasonforge.trainjob import TrainJob
+    from reasonforge.grpo import train
+
+    monkeypatch.setattr(train, "reward_functions", lambda *a, **k: ([lambda prompts, completions, **kw: [
+        -float(len(c)) for c in completions]], [1.0]))
+    run = GRPORun(trl={**FAST, "max_steps": 8, "learning_rate": 1e-2}, seed=0)
+    straight = train_grpo(base, prompts, run, sandbox, str(tmp_path / "straight"))
+    tj = TrainJob(tmp_path / "tj", every=2)
+    stop_signal_at_step(5)
+    with pytest.raises(SystemExit) as stopped:
+        train_grpo(base, prompts, run, sandbox, str(tmp_path / "stopped"), trainjob=tj)
+    assert stopped.value.code == 128 + 15 and [p.name for p in tj.all()] == ["checkpoint-5"]
+    stop_signal_at_step(None)
+    resumed = train_grpo(base, prompts, run, sandbox, str(tmp_path / "resumed"), trainjob=tj)
+    weights = [(tmp_path / d / "model.safetensors").read_bytes() for d in ("straight", "resumed")]
+    assert weights[0] == weights[1] and weights[0] != (Path(base) / "model.safetensors").read_bytes()  # it moved
+    assert list(resumed["completions_mean_length"]) == list(straight["completions_mean_length"])
 
 
 def test_generation_stops_at_the_stop_strings_that_are_one_token(base):

@@ -130,3 +130,77 @@ def test_next_write_removes_what_a_killed_job_left(tmp_path):
     with io.atomic_dir(tmp_path / "strong") as tmp:
         (tmp / "w").write_text("x")
     assert sorted(os.listdir(tmp_path)) == [live.name, "strong"]
+
+
+def test_a_stop_signal_waits_for_the_step_and_a_second_one_does_not(capfd):
+    before = signal.getsignal(signal.SIGTERM)
+    with job.stop_at_step_end():
+        assert job.stop_requested() is None
+        os.kill(os.getpid(), signal.SIGTERM)
+        assert job.stop_requested() == signal.SIGTERM  # noted; the process goes on to the step's end
+        with pytest.raises(SystemExit) as second:
+            os.kill(os.getpid(), job.WARNING_SIGNAL)
+        assert second.value.code == 128 + job.WARNING_SIGNAL
+    assert signal.getsignal(signal.SIGTERM) is before  # the handlers outside a trainer are back
+    assert "SIGTERM: saving a checkpoint at the end of this step" in capfd.readouterr().err
+
+
+def _stopped_by(sig, monkeypatch, tmp_path, slurm_job):
+    """exit_if_stopped after `sig`, with a stand-in scontrol on PATH that records its arguments."""
+    log = tmp_path / "scontrol.args"
+    fake = tmp_path / "bin" / "scontrol"
+    fake.parent.mkdir(parents=True, exist_ok=True)
+    fake.write_text(f"#!/bin/sh\necho \"$@\" >> {log}\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake.parent}:{os.environ['PATH']}")
+    if slurm_job:
+        monkeypatch.setenv("SLURM_JOB_ID", slurm_job)
+    else:
+        monkeypatch.delenv("SLURM_JOB_ID", raising=False)
+    with job.stop_at_step_end():
+        os.kill(os.getpid(), sig)
+    with pytest.raises(SystemExit) as stopped:
+        job.exit_if_stopped(tmp_path / "checkpoint-6")
+    return stopped.value.code, log.read_text() if log.exists() else ""
+
+
+def test_slurms_warning_requeues_the_job_and_other_stops_do_not(monkeypatch, tmp_path, capfd):
+    with job.stop_at_step_end():
+        pass
+    job.exit_if_stopped(None)  # no signal came: nothing happens
+    code, calls = _stopped_by(job.WARNING_SIGNAL, monkeypatch, tmp_path, "4242")
+    assert code == 128 + job.WARNING_SIGNAL and calls == "requeue 4242\n"
+    err = capfd.readouterr().err
+    assert "checkpoint-6: the next run resumes from it" in err and "SLURM job 4242 requeued" in err
+    code, calls = _stopped_by(signal.SIGTERM, monkeypatch, tmp_path / "b", "4242")  # scancel, preemption: SLURM decides
+    assert code == 128 + signal.SIGTERM and calls == ""
+    code, calls = _stopped_by(job.WARNING_SIGNAL, monkeypatch, tmp_path / "c", None)  # not in a SLURM job
+    assert code == 128 + job.WARNING_SIGNAL and calls == ""
+
+
+def test_snakemake_in_a_slurm_job_ignores_the_warning_and_the_trainer_below_gets_it(tmp_path):
+    """A stand-in for Snakemake's job step: it calls warning_signal_to_jobs_only (common.smk does) and
+    starts a training job, and both get SLURM's warning (SLURM signals every process of the step)."""
+    step = textwrap.dedent("""
+        import os, signal, subprocess, sys, time
+        from reasonforge import job
+        job.warning_signal_to_jobs_only()
+        trainer = subprocess.Popen([sys.executable, "-c", sys.argv[1]], stdout=subprocess.PIPE, text=True)
+        assert trainer.stdout.readline() == "ready\\n"
+        os.kill(os.getpid(), job.WARNING_SIGNAL)
+        os.kill(trainer.pid, job.WARNING_SIGNAL)
+        print(trainer.stdout.read().strip(), trainer.wait())
+    """)
+    trainer = textwrap.dedent("""
+        import os, time
+        from reasonforge import job
+        with job.stop_at_step_end():
+            print("ready", flush=True)
+            while job.stop_requested() is None:
+                time.sleep(0.01)
+        print("saved at the step's end", job.stop_requested() == job.WARNING_SIGNAL)
+    """)
+    env = {**os.environ, "SLURM_JOB_ID": "7"}
+    r = subprocess.run([sys.executable, "-c", step, trainer], capture_output=True, text=True, env=env, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "saved at the step's end True 0"

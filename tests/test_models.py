@@ -1,10 +1,12 @@
 import json
 import random
+import signal
 
 import pandas as pd
 import pytest
 import torch
 
+from reasonforge.trainjob import TrainJob
 from reasonforge.models.generate import (HFGenerator, SamplingConfig, attention_window, load_generator,
                                          resolve_backend, truncate_at_stop)
 from reasonforge.models.load import import_model, load_model
@@ -63,6 +65,25 @@ def test_a_probe_is_logged_and_changes_no_weight(tok, corpus, tmp_path):
     assert [e["probe"] for e in log] == [1.0, 2.0, 3.0, 4.0]  # steps 0, 2, 4 and the last
     probed, plain = (load_model(tmp_path / d)[0].state_dict() for d in ("probed", "plain"))
     assert all(torch.equal(probed[k], plain[k]) for k in plain)
+
+
+def test_a_stopped_pretraining_resumes_to_the_same_weights(tok, corpus, tmp_path, stop_signal_at_step):
+    """SIGTERM during step 6 of 12, checkpoints every 4: the job saves after step 6 and exits 143 without
+    writing the model; the re-run resumes at step 6 and ends with the bytes of a run never stopped."""
+    cfg = PretrainConfig(d_model=16, n_layers=1, n_heads=2, d_ff=32, steps=12, batch_size=4, lr=5e-3, warmup=2)
+    texts = [p + s for p, s in zip(*corpus)]
+    straight = pretrain(cfg, tok, texts, tmp_path / "straight", log_every=2)
+    tj = TrainJob(tmp_path / "tj", every=4)
+    stop_signal_at_step(6)
+    with pytest.raises(SystemExit) as stopped:
+        pretrain(cfg, tok, texts, tmp_path / "stopped", log_every=2, trainjob=tj)
+    assert stopped.value.code == 128 + signal.SIGTERM and not (tmp_path / "stopped").exists()
+    assert [p.name for p in tj.all()] == ["checkpoint-6"]  # checkpoint-4 saved, then replaced by the stop's
+    stop_signal_at_step(None)
+    resumed = pretrain(cfg, tok, texts, tmp_path / "resumed", log_every=2, trainjob=tj)
+    weights = [(tmp_path / d / "model.safetensors").read_bytes() for d in ("straight", "resumed")]
+    assert weights[0] == weights[1]
+    assert [(e["step"], e["loss"]) for e in resumed] == [(e["step"], e["loss"]) for e in straight]
 
 
 @pytest.fixture(scope="module")
@@ -172,6 +193,26 @@ def test_sliding_window_models_decode_within_the_window_and_refuse_beyond(tmp_pa
     hybrid = Qwen2Config(num_hidden_layers=2, layer_types=["full_attention", "linear_attention"])
     with pytest.raises(ValueError, match="attention-only"):
         attention_window(hybrid)
+
+
+def test_the_vllm_backend_through_a_stand_in_with_vllms_surface(noisy_model_dir, corpus, vllm_standin, monkeypatch):
+    """The vLLM adapter's code on CPU: its SamplingParams, its finish reasons (stop string, EOS, length) and
+    token counts come out as the transformers backend's for the same answers."""
+    from reasonforge.models.generate import VLLMGenerator
+
+    prompts = corpus[0][:6]
+    cfg = SamplingConfig(n=2, temperature=0.0, max_new_tokens=12, stop=["\n"], seed=3)
+    hf = HFGenerator(str(noisy_model_dir)).generate(prompts, cfg)
+    gen = VLLMGenerator(str(noisy_model_dir), seed=3)
+    outs = gen.generate(prompts, cfg)
+    assert outs == hf and {o.finish_reason for r in outs for o in r} >= {"stop", "length"}
+    (params,) = vllm_standin.calls
+    assert (params.n, params.temperature, params.max_tokens, params.stop, params.seed) == (2, 0.0, 12, ["\n"], 3)
+    assert gen.tokens_generated == sum(o.tokens for r in outs for o in r) > 0 and gen.tokens_read > 0
+    gen.generate(prompts[:1], SamplingConfig(max_new_tokens=4))
+    assert vllm_standin.calls[-1].stop is None  # no stop strings: None, as vLLM expects
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert resolve_backend("auto") == "vllm"  # installed, with a GPU: auto picks it
 
 
 def test_top_p_keeps_the_nucleus():

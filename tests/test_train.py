@@ -190,3 +190,42 @@ def test_critics_learn_a_separable_label_and_read_in_unit_range(base, tmp_path):
         train_critic(base, rows, CriticRun(loss="hinge"), str(tmp_path / "x"))
     with pytest.raises(ValueError, match="no training rows"):
         train_critic(base, rows.iloc[:0], CriticRun(), str(tmp_path / "y"))
+
+
+def _train(kind, base, data, out, trainjob=None):
+    """One trainer of each kind, 8 steps, on the module's data: SFT, DPO (a reference model), a reward
+    model (a new score head), a critic (transformers' own Trainer)."""
+    from reasonforge.train.critic import CriticRun, train_critic
+
+    sft, pairs = data
+    steps = {**FAST, "max_steps": 8}
+    if kind == "sft":
+        return train_sft(base, sft, SFTRun(trl=steps, seed=1), out, trainjob=trainjob)
+    if kind == "dpo":
+        return train_preference("dpo", base, pairs, PreferenceRun(trl={**steps, "beta": 0.1}, seed=1), out,
+                                trainjob=trainjob)
+    if kind == "reward":
+        return train_reward(base, pairs, RewardRun(loss="bt+dr", trl=steps, seed=1), out, trainjob=trainjob)
+    rows = pd.DataFrame({"prompt": sft["prompt"], "completion": sft["completion"], "label": [float(i % 2) for i in range(len(sft))]})
+    return train_critic(base, rows, CriticRun(loss="bce", args=steps, seed=1), out, trainjob=trainjob)
+
+
+@pytest.mark.parametrize("kind", ["sft", "dpo", "reward", "critic"])
+def test_a_stopped_trainer_resumes_to_the_same_weights(kind, base, data, tmp_path, stop_signal_at_step):
+    """SIGTERM during step 5 of 8, checkpoints every 2: the trainer saves after step 5 and the job exits
+    143; the re-run resumes there (transformers restores optimizer, scheduler, RNGs and the place in the
+    data) and ends with the bytes of a run never stopped, and the same per-step losses."""
+    from reasonforge.trainjob import TrainJob
+
+    straight = _train(kind, base, data, str(tmp_path / "straight"))
+    tj = TrainJob(tmp_path / "tj", every=2)
+    stop_signal_at_step(5)
+    with pytest.raises(SystemExit) as stopped:
+        _train(kind, base, data, str(tmp_path / "stopped"), tj)
+    assert stopped.value.code == 128 + 15 and not (tmp_path / "stopped" / "model.safetensors").exists()
+    assert [p.name for p in tj.all()] == ["checkpoint-5"]  # one kept: the stop's replaced checkpoint-4
+    stop_signal_at_step(None)
+    resumed = _train(kind, base, data, str(tmp_path / "resumed"), tj)
+    weights = [(tmp_path / d / "model.safetensors").read_bytes() for d in ("straight", "resumed")]
+    assert weights[0] == weights[1]
+    assert list(resumed["loss"]) == list(straight["loss"]) and len(resumed) == 8

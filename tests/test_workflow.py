@@ -151,10 +151,16 @@ def builds(tmp_path_factory, root, bin_dir, slurm):
                 "dvc_build": ["nice", "-n", "10", "dvc", "repro", "-q", SUBSET_STAGE]}
     if slurm is None:
         commands["slurm_build"] = ["nice", "-n", "10", *SLURM_BUILD, "--", *SUBSET_TARGETS]
+        commands["requeue_build"] = [*SLURM_BUILD, "--configfile", "long.yaml", "--set-resources", "pretrain:runtime=1",
+                                     "pretrain:checkpoint_every=100", "pretrain:slurm_extra=\"'--signal=USR1@45'\"",
+                                     "--", "models/base/strong"]
     started = {}
     for name, cmd in commands.items():
         dest = tmp_path_factory.mktemp(name)
         env = make_copy(root, dest, bin_dir)
+        if name == "requeue_build":  # 2,000 smoke steps: ~45 s of one core, past a 1-minute limit's warning
+            without_dvc(dest)
+            (dest / "long.yaml").write_text("models: {strong: {train: {steps: 2000}}}\n")
         started[name] = Background(cmd, dest, env, logs / f"{name}.log")
     yield started
     for build in started.values():
@@ -481,34 +487,79 @@ def test_dvc_remote_push_then_pull_into_an_empty_workspace(main_build, tmp_path)
     assert "Nothing to be done" in sh(["snakemake", "-n"], copy, env).stdout
 
 
-def test_scancel_of_a_training_job_fails_the_rule_and_the_rerun_completes(slurm, main_build, tmp_path):
-    """A SLURM job of the smoke DAG cancelled (scancel) while it trains: Snakemake reports the failure
-    naming the rule, no partial model is published, and the re-run makes the same model."""
+def test_scancel_of_a_training_job_keeps_its_checkpoint_and_the_rerun_resumes_to_the_same_model(slurm, main_build, tmp_path):
+    """A SLURM job of the smoke DAG cancelled (scancel: SIGTERM) while it trains: it saves a checkpoint at
+    the end of its step, Snakemake reports the failure naming the rule, and no partial model is published.
+    The re-run resumes from the checkpoint, makes the main build's model byte for byte, and removes it."""
     if slurm is not None:
         pytest.skip(f"no SLURM here: {slurm}")
     dest, env = main_build
     copy = tmp_path / "cancelled"
     env = copy_build(dest, copy, env)
     without_dvc(copy)
-    (copy / "slow.yaml").write_text("models: {strong: {train: {steps: 4000}}}\n")
+    every = ["--set-resources", "pretrain:checkpoint_every=20"]
+    saved = copy / ".checkpoints/models/base/strong"
     log = tmp_path / "cancelled.log"
     with open(log, "w") as out:
-        build = subprocess.Popen([*SLURM_BUILD, "--configfile", "slow.yaml", "-f", "--", "models/base/strong"], cwd=copy,
-                                 env=env, stdout=out, stderr=subprocess.STDOUT)
-    deadline, job_id = time.monotonic() + 300, None  # (the claims build runs beside it)
-    while job_id is None:  # the pretrain job, once it trains (its temp model dir exists)
-        assert build.poll() is None and time.monotonic() < deadline, "the SLURM pretrain job never started training"
+        build = subprocess.Popen([*SLURM_BUILD, *every, "-f", "--", "models/base/strong"], cwd=copy, env=env, stdout=out,
+                                 stderr=subprocess.STDOUT)
+    deadline, job_id = time.monotonic() + 300, None
+    while job_id is None:  # the pretrain job, once it has saved a checkpoint
+        assert build.poll() is None and time.monotonic() < deadline, "the SLURM pretrain job never saved a checkpoint"
         running = sh(["squeue", "-h", "-t", "R", "-o", "%i"], copy, env).stdout.split()
-        if running and list((copy / "models/base").glob(".strong.incomplete-*")):
+        if running and list(saved.glob("checkpoint-*")):
             job_id = running[0]
-        time.sleep(0.5)
+        time.sleep(0.1)
     sh(["scancel", job_id], copy, env)
     build.wait(timeout=300)
     out = log.read_text()
     assert build.returncode != 0 and "Error in rule pretrain" in out, out[-3000:]
     assert not (copy / "models/base/strong").exists()  # nothing half-written was published
-    sh([*SLURM_BUILD, "--", "models/base/strong"], copy, env)
+    stopped_at = [p.name for p in saved.glob("checkpoint-*")]
+    assert len(stopped_at) == 1, stopped_at
+    sh([*SLURM_BUILD, *every, "--", "models/base/strong"], copy, env)
+    assert f"resuming from .checkpoints/models/base/strong/{stopped_at[0]}" in (copy / "logs/pretrain/strong.log").read_text()
     assert (copy / "models/base/strong/model.safetensors").read_bytes() == (dest / "models/base/strong/model.safetensors").read_bytes()
+    assert not saved.exists()
+
+
+def test_a_training_job_past_its_time_limit_is_requeued_and_completes(slurm, builds):
+    """`strong`'s pretraining for ~45 s of steps under a 1-minute SLURM limit, warned 45 s before it (the
+    profile's --signal, shortened): the job saves a checkpoint and requeues itself, each run resumes where
+    the last stopped, and the build, which saw the job pending in between, succeeds."""
+    if slurm is not None:
+        pytest.skip(f"no SLURM here: {slurm}")
+    build = builds["requeue_build"]
+    build.wait()
+    (job_id,) = re.findall(r"Job \d+ has been submitted with SLURM jobid (\d+)", build.log.read_text())
+    restarts = re.search(r"Restarts=(\d+)", sh(["scontrol", "show", "job", job_id], build.cwd, build.env).stdout)
+    assert int(restarts.group(1)) >= 1  # put back in the queue at least once, by the job itself
+    # the log is the last run's (Snakemake clears a job's log when it starts): it began where the last one stopped
+    log = (build.cwd / "logs/pretrain/strong.log").read_text()
+    assert re.search(r"resuming from \.checkpoints/models/base/strong/checkpoint-\d+ \(step \d+\)", log), log[-3000:]
+    assert (build.cwd / "models/base/strong/model.safetensors").exists()
+    assert not (build.cwd / ".checkpoints/models/base/strong").exists()
+
+
+def test_a_tracked_sft_job_records_its_loss_curve_in_a_local_mlflow_store(main_build, tmp_path):
+    """`report_to: mlflow` as a resource (here --set-resources; a profile's default-resources alike): the smoke
+    SFT job logs each step's loss to the MLflow store MLFLOW_TRACKING_URI names, in a run named after its
+    output, and makes the same model as untracked: how a job runs, not what it builds."""
+    mlflow = pytest.importorskip("mlflow")
+    dest, env = main_build
+    copy = tmp_path / "tracked"
+    env = dict(copy_build(dest, copy, env), MLFLOW_TRACKING_URI=(tmp_path / "mlruns").as_uri())
+    without_dvc(copy)
+    sh(["snakemake", "--cores", "1", "-f", "--set-resources", "train_sft:report_to=mlflow", "--", "models/eurus/seed0/sft"],
+       copy, env)
+    model = "models/eurus/seed0/sft/model.safetensors"
+    assert (copy / model).read_bytes() == (dest / model).read_bytes()
+    mlflow.set_tracking_uri(env["MLFLOW_TRACKING_URI"])
+    (run,) = mlflow.search_runs(experiment_names=["reasonforge"], output_format="list")
+    assert run.info.run_name == "models/eurus/seed0/sft"
+    history = mlflow.MlflowClient().get_metric_history(run.info.run_id, "loss")
+    metrics = pd.read_parquet(copy / "models/eurus/seed0/sft/metrics.parquet")
+    assert [(m.step, round(m.value, 4)) for m in history] == [(s, round(v, 4)) for s, v in zip(metrics["step"], metrics["loss"])]
 
 
 def test_bad_params_stop_before_any_job(main_build):

@@ -12,11 +12,18 @@ killed), one of them is gone or has become a zombie. `check_owner()`, called by 
 just before its rename, then refuses to publish; a watchdog thread checks once a second and stops
 the job (SIGTERM, then SIGKILL), so an orphan neither publishes nor keeps the CPU busy.
 A process with no build tool above it (tests, a notebook) is owned by nobody and is not guarded.
+
+A training job stops at a step's end instead (`stop_at_step_end()`): SIGTERM (scancel, preemption, the
+watchdog above) or SLURM's warning before the time limit (WARNING_SIGNAL, the SLURM profile's
+`--signal`) makes the trainer save a checkpoint and stop; `exit_if_stopped()` then ends the job
+without publishing, after putting it back in SLURM's queue when the warning came. A second signal
+ends the job at once.
 """
 from __future__ import annotations
 
 import os
 import signal
+import subprocess
 import sys
 import threading
 import traceback
@@ -25,6 +32,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 BUILD_TOOLS = {"snakemake", "dvc"}
+# What SLURM sends before a job's time limit (profiles/slurm: `--signal=USR1@300`), as PyTorch Lightning's
+# SLURM support does: SIGTERM comes at the limit itself, KillWait seconds before SIGKILL (30 s by default).
+WARNING_SIGNAL = signal.SIGUSR1
+STOP_SIGNALS = (signal.SIGTERM, WARNING_SIGNAL)
 POLL_S = 1.0          # watchdog period: an orphan stops within about a second
 GRACE_S = 10.0        # after SIGTERM, time to clean up temp files before SIGKILL
 
@@ -124,6 +135,68 @@ def running(log: str | Path | None):
         threading.Thread(target=_watch, args=(_owners,), daemon=True, name="build-watchdog").start()
     with log_to(log):
         yield
+
+
+_stop: int | None = None
+
+
+def _note_stop(signum, frame):
+    global _stop
+    if _stop is not None:  # a second signal: no waiting for the step
+        raise SystemExit(128 + signum)
+    _stop = signum
+    print(f"job: {signal.Signals(signum).name}: saving a checkpoint at the end of this step, then stopping",
+          file=sys.stderr, flush=True)
+
+
+@contextmanager
+def stop_at_step_end():
+    """While a trainer runs: a stop signal sets a flag the trainer reads after each step (it saves a
+    checkpoint and stops), where it would otherwise end the process mid-step and lose the steps since the
+    last checkpoint."""
+    global _stop
+    _stop = None
+    saved = {s: signal.signal(s, _note_stop) for s in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for s, handler in saved.items():
+            signal.signal(s, handler if handler is not None else signal.SIG_DFL)
+
+
+def stop_requested() -> int | None:
+    """The stop signal received inside `stop_at_step_end()`, None when none came."""
+    return _stop
+
+
+def exit_if_stopped(checkpoint: str | Path | None) -> None:
+    """After a trainer returns: if it stopped on a signal, end the job without publishing (exit status
+    128 + the signal, as if the signal had ended it). Under SLURM after the warning signal, first put the
+    job back in the queue (`scontrol requeue`): it runs again from its batch script and resumes from
+    `checkpoint`; Snakemake sees it pending, not failed."""
+    global _stop
+    stop, _stop = _stop, None
+    if stop is None:
+        return
+    name = signal.Signals(stop).name
+    print(f"job: stopped by {name}; the last checkpoint is {checkpoint}: the next run resumes from it", file=sys.stderr)
+    slurm_job = os.environ.get("SLURM_JOB_ID")
+    if stop == WARNING_SIGNAL and slurm_job:
+        r = subprocess.run(["scontrol", "requeue", slurm_job], capture_output=True, text=True)
+        print(f"job: SLURM job {slurm_job} " + ("requeued" if r.returncode == 0 else
+              f"not requeued (scontrol: {r.stderr.strip() or r.returncode}): run the build again to resume"),
+              file=sys.stderr)
+    sys.stderr.flush()
+    raise SystemExit(128 + stop)
+
+
+def warning_signal_to_jobs_only() -> None:
+    """In a SLURM job, Snakemake's own processes ignore the warning signal. SLURM sends it to every
+    process of the job step, and Snakemake, which has no handler, died of it before the training job
+    below could save (seen on the local SLURM: "task 0: User defined signal 1", the step gone). The
+    training job installs its own handler; other jobs inherit the ignore and run on to the limit."""
+    if os.environ.get("SLURM_JOB_ID"):
+        signal.signal(WARNING_SIGNAL, signal.SIG_IGN)
 
 
 def run_seed(sm) -> int:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 from transformers import TrainerCallback
 
-from ..train.common import lora_config, load_causal_lm, save_trained, scratch_dir, trl_config
+from ..train.common import lora_config, load_causal_lm, save_trained, train_resumable, trainer_dir, trl_config
 from .rewards import COLUMNS, reward_functions
 
 
@@ -81,7 +81,7 @@ def _trainer_class():
 
 
 def train_grpo(model_dir: str, prompts: pd.DataFrame, run: GRPORun, sandbox, out_dir: str,
-               key: str = "grpo.trl", timeout: float | None = None) -> pd.DataFrame:
+               key: str = "grpo.trl", timeout: float | None = None, trainjob=None) -> pd.DataFrame:
     """Train and save a loadable model directory (metrics.parquet: one row per step) in out_dir."""
     from datasets import Dataset
     from trl import GRPOConfig
@@ -95,13 +95,13 @@ def train_grpo(model_dir: str, prompts: pd.DataFrame, run: GRPORun, sandbox, out
     ds = Dataset.from_pandas(prompts[["prompt", *COLUMNS]], preserve_index=False)
     funcs, weights = reward_functions(sandbox, run.format_weight, timeout)
     peft = lora_config(run.lora, "CAUSAL_LM")
-    with scratch_dir() as scratch:
-        args = trl_config(GRPOConfig, {"reward_weights": weights, **run.trl}, key, run.seed, scratch)
+    with trainer_dir(trainjob) as out:
+        args = trl_config(GRPOConfig, {"reward_weights": weights, **run.trl}, key, run.seed, out, trainjob)
         trainer = _trainer_class()(model=model, reward_funcs=funcs, args=args, train_dataset=ds, processing_class=tok,
                                    peft_config=peft)
         if run.stop_at_tokens:
             trainer.add_callback(_StopAtTokens(run.stop_at_tokens))
-        trainer.train()
+        train_resumable(trainer, trainjob)
         trainer.model.generation_config.eos_token_id = saved_eos
         save_trained(trainer, tok, out_dir)
     return pd.read_parquet(f"{out_dir}/metrics.parquet")

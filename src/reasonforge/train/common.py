@@ -4,16 +4,21 @@ params hand TRL its own options (`trl:` sub-tree) straight to its config class, 
 them (an unknown key is TRL's TypeError, re-raised naming the params key) and the project's schema
 does not copy TRL's fields. The project sets only what a from-scratch model on a CPU needs
 (notes/trl-and-friends.md): bf16 only on a GPU that has it, no gradient checkpointing, no
-checkpoints, no reporting; a user's `trl:` value wins over these.
+reporting; a user's `trl:` value wins over these. Given how its job runs (reasonforge.trainjob), a
+trainer saves checkpoints every `every` steps and on a stop signal, resumes from the last one
+(`train_resumable`), and reports where the job says.
 """
 from __future__ import annotations
 
 import os
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
 import torch
+
+from .. import job
 
 os.environ.setdefault("TRL_EXPERIMENTAL_SILENCE", "1")
 
@@ -24,9 +29,11 @@ def device_defaults() -> dict:
     return dict(bf16=gpu and torch.cuda.is_bf16_supported(), use_cpu=not gpu)
 
 
-def trl_config(config_cls, options: dict, key: str, seed: int, output_dir: str):
+def trl_config(config_cls, options: dict, key: str, seed: int, output_dir: str, trainjob=None):
     base = dict(output_dir=output_dir, report_to="none", save_strategy="no", logging_steps=1, seed=seed,
                 data_seed=seed, activation_checkpointing=False, disable_tqdm=False, **device_defaults())
+    if trainjob is not None:
+        base.update(trainjob.trainer_args())
     try:
         return config_cls(**{**base, **options})
     except TypeError as exc:
@@ -86,3 +93,44 @@ def scratch_dir() -> tempfile.TemporaryDirectory:
     """TRL's output_dir, as `with scratch_dir() as path:`: nothing is saved there (save_strategy=no),
     but it must exist; it is removed however training ends."""
     return tempfile.TemporaryDirectory(prefix="trl-", ignore_cleanup_errors=True)
+
+
+@contextmanager
+def trainer_dir(trainjob=None):
+    """The trainer's output_dir: the job's checkpoints directory, or a scratch one outside a job."""
+    if trainjob is not None:
+        yield str(trainjob.dir)
+    else:
+        with scratch_dir() as scratch:
+            yield scratch
+
+
+def _stop_callback():
+    from transformers import TrainerCallback
+
+    class SaveAndStopOnSignal(TrainerCallback):
+        """After a step in which a stop signal came: save a checkpoint (whatever save_strategy says) and stop."""
+
+        def on_step_end(self, args, state, control, **kwargs):
+            if job.stop_requested():
+                control.should_save = True
+                control.should_training_stop = True
+            return control
+
+    return SaveAndStopOnSignal()
+
+
+def train_resumable(trainer, trainjob=None) -> None:
+    """`trainer.train()`, resumed from the job's last checkpoint when there is one (transformers restores
+    the weights, optimizer, scheduler, RNG states and the position in the data); a stop signal saves a
+    checkpoint after the current step and ends the job unpublished (job.exit_if_stopped)."""
+    if trainjob is None:
+        trainer.train()
+        return
+    trainer.add_callback(_stop_callback())
+    resume = trainjob.last()
+    if resume is not None:
+        print(f"resuming from {resume}", flush=True)
+    with job.stop_at_step_end():
+        trainer.train(resume_from_checkpoint=str(resume) if resume is not None else None)
+    job.exit_if_stopped(trainjob.last())

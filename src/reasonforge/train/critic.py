@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import torch
 
-from .common import save_trained, scratch_dir, trl_config
+from .common import save_trained, train_resumable, trainer_dir, trl_config
 
 PROBLEM_TYPE = {"mse": "regression", "bce": "multi_label_classification"}
 
@@ -32,7 +32,8 @@ class CriticRun:
     seed: int = 0
 
 
-def train_critic(model_dir: str, rows: pd.DataFrame, run: CriticRun, out_dir: str, key: str = "critic") -> pd.DataFrame:
+def train_critic(model_dir: str, rows: pd.DataFrame, run: CriticRun, out_dir: str, key: str = "critic",
+                 trainjob=None) -> pd.DataFrame:
     """rows: prompt, completion, label (a float in [0, 1]). Writes a loadable model directory with
     metrics.parquet; returns the per-step metrics."""
     from datasets import Dataset
@@ -53,10 +54,10 @@ def train_critic(model_dir: str, rows: pd.DataFrame, run: CriticRun, out_dir: st
     enc = tok(texts, truncation=True, max_length=run.max_length)
     labels = [float(x) if run.loss == "mse" else [float(x)] for x in rows["label"]]
     ds = Dataset.from_dict({**enc, "labels": labels}).shuffle(seed=run.seed)
-    with scratch_dir() as scratch:
-        args = trl_config(TrainingArguments, run.args, f"{key}.args", run.seed, scratch)
+    with trainer_dir(trainjob) as out:
+        args = trl_config(TrainingArguments, run.args, f"{key}.args", run.seed, out, trainjob)
         trainer = Trainer(model=model, args=args, train_dataset=ds, data_collator=DataCollatorWithPadding(tok))
-        trainer.train()
+        train_resumable(trainer, trainjob)
         tok.truncation_side = "right"
         save_trained(trainer, tok, out_dir)
     return pd.read_parquet(f"{out_dir}/metrics.parquet")

@@ -19,7 +19,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from .common import lora_config, load_causal_lm, save_trained, save_unchanged, scratch_dir, trl_config
+from .common import lora_config, load_causal_lm, save_trained, save_unchanged, train_resumable, trainer_dir, trl_config
 
 ALGOS = ("dpo", "nca", "kto", "orpo")
 
@@ -41,7 +41,7 @@ class PreferenceRun:
 
 
 def train_preference(algo: str, model_dir: str, pairs: pd.DataFrame, run: PreferenceRun, out_dir: str,
-                     key: str | None = None) -> pd.DataFrame:
+                     key: str | None = None, trainjob=None) -> pd.DataFrame:
     from datasets import Dataset
 
     if algo not in ALGOS:
@@ -53,25 +53,25 @@ def train_preference(algo: str, model_dir: str, pairs: pd.DataFrame, run: Prefer
     ds = Dataset.from_pandas(pairs[["prompt", "chosen", "rejected"]], preserve_index=False).shuffle(seed=run.seed)
     peft = lora_config(run.lora, "CAUSAL_LM")
     ref = None if peft else copy.deepcopy(model).eval()
-    with scratch_dir() as scratch:
+    with trainer_dir(trainjob) as out:
         if algo in ("dpo", "nca"):
             from trl import DPOConfig, DPOTrainer
 
             opts = {"loss_type": "sigmoid" if algo == "dpo" else "nca_pair", **run.trl}
-            args = trl_config(DPOConfig, opts, f"{key}.trl", run.seed, scratch)
+            args = trl_config(DPOConfig, opts, f"{key}.trl", run.seed, out, trainjob)
             trainer = DPOTrainer(model=model, ref_model=ref, args=args, train_dataset=ds, processing_class=tok,
                                  peft_config=peft)
         elif algo == "kto":
             from trl import KTOConfig, KTOTrainer, unpair_preference_dataset
 
-            args = trl_config(KTOConfig, run.trl, f"{key}.trl", run.seed, scratch)
+            args = trl_config(KTOConfig, run.trl, f"{key}.trl", run.seed, out, trainjob)
             trainer = KTOTrainer(model=model, ref_model=ref, args=args, processing_class=tok, peft_config=peft,
                                  train_dataset=unpair_preference_dataset(ds).shuffle(seed=run.seed))
         else:
             from trl.experimental.orpo import ORPOConfig, ORPOTrainer
 
-            args = trl_config(ORPOConfig, run.trl, f"{key}.trl", run.seed, scratch)
+            args = trl_config(ORPOConfig, run.trl, f"{key}.trl", run.seed, out, trainjob)
             trainer = ORPOTrainer(model=model, args=args, train_dataset=ds, processing_class=tok, peft_config=peft)
-        trainer.train()
+        train_resumable(trainer, trainjob)
         save_trained(trainer, tok, out_dir)
     return pd.read_parquet(f"{out_dir}/metrics.parquet")

@@ -17,7 +17,7 @@ import torch
 from torch import nn
 
 from ..models.load import load_reward_model
-from .common import lora_config, save_trained, scratch_dir, trl_config
+from .common import lora_config, save_trained, train_resumable, trainer_dir, trl_config
 
 LOSSES = ("bt", "dr", "bt+dr")
 
@@ -105,7 +105,8 @@ def pair_accuracy(scorer, pairs: pd.DataFrame) -> dict:
     return out
 
 
-def train_reward(model_dir: str, pairs: pd.DataFrame, run: RewardRun, out_dir: str, key: str = "train.reward") -> pd.DataFrame:
+def train_reward(model_dir: str, pairs: pd.DataFrame, run: RewardRun, out_dir: str, key: str = "train.reward",
+                 trainjob=None) -> pd.DataFrame:
     from datasets import Dataset
     from trl import RewardConfig
 
@@ -114,10 +115,10 @@ def train_reward(model_dir: str, pairs: pd.DataFrame, run: RewardRun, out_dir: s
     torch.manual_seed(run.seed)
     model, tok = load_reward_model(model_dir)
     ds = Dataset.from_pandas(pairs[["prompt", "chosen", "rejected"]], preserve_index=False).shuffle(seed=run.seed)
-    with scratch_dir() as scratch:
-        args = trl_config(RewardConfig, run.trl, f"{key}.trl", run.seed, scratch)
+    with trainer_dir(trainjob) as out:
+        args = trl_config(RewardConfig, run.trl, f"{key}.trl", run.seed, out, trainjob)
         trainer = _trainer_class()(model=model, args=args, train_dataset=ds, processing_class=tok,
                                    peft_config=lora_config(run.lora, "SEQ_CLS"), loss=run.loss)
-        trainer.train()
+        train_resumable(trainer, trainjob)
         save_trained(trainer, tok, out_dir)
     return pd.read_parquet(f"{out_dir}/metrics.parquet")

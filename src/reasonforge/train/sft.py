@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from .common import lora_config, load_causal_lm, save_trained, save_unchanged, scratch_dir, trl_config
+from .common import lora_config, load_causal_lm, save_trained, save_unchanged, train_resumable, trainer_dir, trl_config
 
 
 @dataclass
@@ -21,7 +21,8 @@ class SFTRun:
     seed: int = 0
 
 
-def train_sft(model_dir: str, data: pd.DataFrame, run: SFTRun, out_dir: str, key: str = "train.sft") -> pd.DataFrame:
+def train_sft(model_dir: str, data: pd.DataFrame, run: SFTRun, out_dir: str, key: str = "train.sft",
+              trainjob=None) -> pd.DataFrame:
     from datasets import Dataset
     from trl import SFTConfig, SFTTrainer
 
@@ -29,10 +30,10 @@ def train_sft(model_dir: str, data: pd.DataFrame, run: SFTRun, out_dir: str, key
         return save_unchanged(model_dir, out_dir, "examples")
     model, tok = load_causal_lm(model_dir)
     ds = Dataset.from_pandas(data[["prompt", "completion"]], preserve_index=False).shuffle(seed=run.seed)
-    with scratch_dir() as scratch:
-        args = trl_config(SFTConfig, {"completion_only_loss": True, **run.trl}, f"{key}.trl", run.seed, scratch)
+    with trainer_dir(trainjob) as out:
+        args = trl_config(SFTConfig, {"completion_only_loss": True, **run.trl}, f"{key}.trl", run.seed, out, trainjob)
         trainer = SFTTrainer(model=model, args=args, train_dataset=ds, processing_class=tok,
                              peft_config=lora_config(run.lora, "CAUSAL_LM"))
-        trainer.train()
+        train_resumable(trainer, trainjob)
         save_trained(trainer, tok, out_dir)
     return pd.read_parquet(f"{out_dir}/metrics.parquet")
