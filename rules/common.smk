@@ -62,8 +62,13 @@ def threads_of(family):
 
 def resources_of(family):
     """A rule's mem_mb, runtime (minutes) and gpu count, from params.yaml `resources.<family>`; the
-    SLURM profile turns them into --mem, -t and --gpus."""
-    return {k: v for k, v in config["resources"][family].items() if k != "threads"}
+    SLURM profile turns them into --mem, -t and --gpus. A training family with several GPUs also gets
+    `launcher`, the command its job runs its script under, one process per GPU (reasonforge/trainjob.py):
+    a resource, so that the dry-run shows it."""
+    res = {k: v for k, v in config["resources"][family].items() if k != "threads"}
+    if family == "train" and res["gpu"] > 1:
+        res["launcher"] = f"torchrun --standalone --nproc_per_node {res['gpu']}"
+    return res
 
 
 def one_of(names):

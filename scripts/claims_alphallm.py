@@ -3,7 +3,7 @@ from reasonforge import io, job
 from reasonforge.alphallm.tables import AlphaCompute, AlphaSearch
 from reasonforge.alphallm.compute import LADDER, accuracy_at
 from reasonforge.alphallm.claims import alphallm_claims
-from reasonforge.evaluate.claims import claims_json, claims_markdown, greedy_test_accuracy_of, seed_of
+from reasonforge.evaluate.claims import greedy_test_accuracy_of, seed_of, write_claims
 
 sm = snakemake  # noqa: F821
 with job.running(sm.log[0]):
@@ -42,7 +42,4 @@ with job.running(sm.log[0]):
             "rollouts, every token a critic read)."
             + (f" At seeds {outside} eta-MCTS's tokens lay beyond the sampling budgets: the nearest budget's accuracy is used."
                if outside else ""))
-    text = claims_markdown("AlphaLLM", claims, seeds, note)
-    io.write_text(sm.output.table, text)
-    io.write_json(sm.output.metrics, claims_json(claims))
-    print(text)
+    print(write_claims("AlphaLLM", claims, seeds, note, sm.output.table, sm.output.metrics))

@@ -7,7 +7,7 @@ import pandas as pd
 from reasonforge import io, job
 from reasonforge.eurus.claims import RM_TURN1, bon_ladder_means, eurus_claims
 from reasonforge.eurus.tables import BonLadder
-from reasonforge.evaluate.claims import claims_json, claims_markdown, greedy_test_accuracy, sampled_test_metrics, seed_of
+from reasonforge.evaluate.claims import greedy_test_accuracy, sampled_test_metrics, seed_of, write_claims
 from reasonforge.tables import EvalSamples
 
 sm = snakemake  # noqa: F821
@@ -38,7 +38,4 @@ with job.running(sm.log[0]):
     note = (f"Base model: `strong` (greedy, deterministic: the same for every seed). Each seed retrains SFT, "
             f"{', '.join(sorted(per_seed[seeds[0]]['chosen_reward']))} and the reward models from the same trees; "
             "best-of-N reranks the main build's SFT samples.")
-    text = claims_markdown("Eurus", claims, seeds, note)
-    io.write_text(sm.output.table, text)
-    io.write_json(sm.output.metrics, claims_json(claims))
-    print(text)
+    print(write_claims("Eurus", claims, seeds, note, sm.output.table, sm.output.metrics))

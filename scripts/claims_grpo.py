@@ -4,7 +4,7 @@ from pathlib import Path
 import pandas as pd
 
 from reasonforge import io, job
-from reasonforge.evaluate.claims import claims_json, claims_markdown, greedy_test_accuracy_of, seed_of
+from reasonforge.evaluate.claims import greedy_test_accuracy_of, seed_of, write_claims
 from reasonforge.evaluate.report import sampled_metrics
 from reasonforge.grpo.claims import grpo_claims
 from reasonforge.grpo.report import steps_table
@@ -42,7 +42,4 @@ with job.running(sm.log[0]):
             f"trained on as many tokens (prompt and completion) as `{matched}` was on the trees' pairs from the same "
             "start; its generated tokens are counted beside (the pairs' own generation, in the trees, is not). "
             "Accuracies: test split, the mean over grpo.tasks; pass@k unbiased from grpo.passk.n samples.")
-    text = claims_markdown("GRPO", claims, seeds, note)
-    io.write_text(sm.output.table, text)
-    io.write_json(sm.output.metrics, claims_json(claims))
-    print(text)
+    print(write_claims("GRPO", claims, seeds, note, sm.output.table, sm.output.metrics))

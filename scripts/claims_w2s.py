@@ -1,7 +1,7 @@
 """rule claims_w2s -> reasonforge.w2s.claims.w2s_claims"""
 from reasonforge import io, job
 from reasonforge.w2s.tables import W2SGold, W2SLabels, W2SSelection
-from reasonforge.evaluate.claims import claims_json, claims_markdown, greedy_test_accuracy_of, seed_of
+from reasonforge.evaluate.claims import greedy_test_accuracy_of, seed_of, write_claims
 from reasonforge.evaluate.metrics import pgr
 from reasonforge.w2s.claims import w2s_claims
 from reasonforge.w2s.select import precision
@@ -26,7 +26,4 @@ with job.running(sm.log[0]):
     note = ("Each seed reruns the whole chain on the same split and base models: the weak model's SFT on "
             "train_1 gold, its labels, the strong base's in-context labels, every stage-I iteration, stage II, "
             "the naive and ceiling models. Accuracies: greedy, test splits, mean over the weak-to-strong families.")
-    text = claims_markdown("Weak-to-strong", claims, seeds, note)
-    io.write_text(sm.output.table, text)
-    io.write_json(sm.output.metrics, claims_json(claims))
-    print(text)
+    print(write_claims("Weak-to-strong", claims, seeds, note, sm.output.table, sm.output.metrics))

@@ -72,3 +72,17 @@ def test_sampled_test_metrics_average_the_tables_that_have_each_metric():
     assert "maj@1" not in m
     with pytest.raises(ValueError, match="no sampled rows of the test split"):
         sampled_test_metrics([math_[math_["greedy"]]], 2)
+
+
+def test_write_claims_writes_the_page_and_its_json_twin(tmp_path):
+    import json
+
+    from reasonforge.evaluate.claims import write_claims
+
+    claims = [dict(id="X1", claim="x beats y", reproduced=True, rule="the CI of x - y above 0",
+                   numbers={"x - y": {"mean": 0.05, "low": 0.01, "high": 0.09}})]
+    text = write_claims("X", claims, [1, 2, 3], "a note", str(tmp_path / "x.md"), str(tmp_path / "x.json"))
+    assert (tmp_path / "x.md").read_text() == text
+    assert "| **X1** x beats y | reproduced | x - y 5.0 [1.0, 9.0] |" in text and "a note" in text
+    assert json.loads((tmp_path / "x.json").read_text()) == {
+        "X1": {"reproduced": 1, "x_-_y": {"mean": 0.05, "low": 0.01, "high": 0.09}}}

@@ -14,8 +14,8 @@ PACKAGE = SRC / "reasonforge"
 # new method adds no line here. Top-level module or package -> layer; the methods on top of the services.
 METHODS = {p.parent.name for p in PACKAGE.glob("*/config.py")}
 LAYER = {
-    "job": 0, "buildstate": 0, "tables": 0, "configtree": 0, "trainjob": 0,
-    "io": 1, "tasks": 1, "sandbox": 1,
+    "job": 0, "buildstate": 0, "tables": 0, "configtree": 0,
+    "io": 1, "tasks": 1, "sandbox": 1, "trainjob": 1,
     "models": 2,
     "evaluate": 3,
     "train": 4,

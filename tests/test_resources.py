@@ -27,7 +27,7 @@ def planned(root, *args) -> dict[str, list[dict]]:
         fields = dict(kv.split("=", 1) for kv in res.group(1).split(", ")) if res else {}
         jobs.setdefault(rule, []).append({"threads": int(threads.group(1)) if threads else 1,
                                           "gpu": int(fields.get("gpu", 0)), "mem_mb": fields.get("mem_mb"),
-                                          "runtime": fields.get("runtime")})
+                                          "runtime": fields.get("runtime"), "launcher": fields.get("launcher")})
     return jobs
 
 
@@ -70,3 +70,19 @@ def test_paper_overlay_plans_the_whole_dag_with_gpus_where_models_run(paper_plan
             continue
         wants = kind in TRAINING | GENERATION | SEARCH | SCORING
         assert all((j["gpu"] >= 1) == wants for j in jobs), (rule, jobs)
+
+
+def test_training_on_several_gpus_launches_one_process_per_gpu_and_the_plan_shows_it(default_plan, paper_plan):
+    """The paper overlay's `train` family asks for 4 GPUs: its jobs run their script under torchrun, one
+    process per GPU (trainjob.of), and the dry-run says so; jobs on one GPU or none run as they are."""
+    for rule, jobs in paper_plan.items():
+        for job in jobs:
+            assert job["launcher"] == ("torchrun --standalone --nproc_per_node 4" if job["gpu"] > 1 else None), rule
+    assert {base_rule(r) for r, jobs in paper_plan.items() if jobs[0]["launcher"]} == TRAINING - {"pretrain"}
+    assert not any(job["launcher"] for jobs in default_plan.values() for job in jobs)
+
+
+def test_pretraining_on_several_gpus_is_refused_naming_the_key(root):
+    r = subprocess.run([sys.executable, "-m", "snakemake", "-n", "--config", "resources={pretrain: {gpu: 2}}"], cwd=root,
+                       capture_output=True, text=True)
+    assert r.returncode != 0 and "resources.pretrain.gpu: 2: pretraining's own loop runs in one process" in r.stdout + r.stderr

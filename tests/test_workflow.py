@@ -562,6 +562,23 @@ def test_a_tracked_sft_job_records_its_loss_curve_in_a_local_mlflow_store(main_b
     assert [(m.step, round(m.value, 4)) for m in history] == [(s, round(v, 4)) for s, v in zip(metrics["step"], metrics["loss"])]
 
 
+def test_a_training_family_on_two_gpus_trains_in_two_processes(main_build, tmp_path):
+    """resources.train.gpu: 2 (here on CPU, where torch.distributed runs on gloo): the smoke SFT job runs its
+    script again under torchrun, one process per GPU; transformers trains them as one DDP run, rank 0
+    publishes the model (the other rank ends with the training) and the checkpoints go."""
+    dest, env = main_build
+    copy = tmp_path / "ddp"
+    env = copy_build(dest, copy, env)
+    without_dvc(copy)
+    sh(["snakemake", "--cores", "2", "-f", "--config", "resources={train: {gpu: 2}}", "--", "models/eurus/seed0/sft"],
+       copy, env)
+    log = (copy / "logs/eurus/seed0/train_sft.log").read_text()
+    assert "trainjob: torchrun --standalone --nproc_per_node 2" in log and "training in 2 processes (DDP, cpu" in log
+    metrics = pd.read_parquet(copy / "models/eurus/seed0/sft/metrics.parquet")
+    assert len(metrics) == 3 and (copy / "models/eurus/seed0/sft/model.safetensors").exists()
+    assert not (copy / ".checkpoints/models/eurus/seed0/sft").exists()
+
+
 def test_bad_params_stop_before_any_job(main_build):
     dest, env = main_build
     r = sh(["snakemake", "-n", "--config", "generation={'backend': 'hf', 'max_new_tokens': 'many'}"], dest, env, check=False)

@@ -244,6 +244,9 @@ def _check_references(params: dict, source: str) -> None:
     if alpha["compute"]["ablations"] and alpha["mcts"]["iterations"] not in alpha["compute"]["budgets"]:
         problems.append(f"alphallm.compute.budgets: {alpha['compute']['budgets']} must hold alphallm.mcts.iterations "
                         f"({alpha['mcts']['iterations']}): the ablation ladder's last rung is eta-MCTS at that budget")
+    if params["resources"]["pretrain"]["gpu"] > 1:
+        problems.append(f"resources.pretrain.gpu: {params['resources']['pretrain']['gpu']}: pretraining's own loop runs in "
+                        "one process; several GPUs per job are for the TRL trainers (resources.train.gpu)")
     if problems:
         raise ParamsError(f"{source}: invalid params:\n  " + "\n  ".join(problems))
 

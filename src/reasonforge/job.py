@@ -164,6 +164,24 @@ def stop_at_step_end():
             signal.signal(s, handler if handler is not None else signal.SIG_DFL)
 
 
+def rank() -> int:
+    """This process's rank among a job's processes (torchrun's RANK; trainjob.of launches them), 0 alone."""
+    return int(os.environ.get("RANK", "0"))
+
+
+def launched() -> bool:
+    """Whether this process is one of a job's processes started by a launcher (torchrun)."""
+    return "RANK" in os.environ
+
+
+def note_stop(signum: int) -> None:
+    """Stop at this step's end as if `signum` had come: what a rank does when another rank got the signal
+    (ranks stop at the same step, or the next collective operation would wait forever)."""
+    global _stop
+    if _stop is None:
+        _stop = signum
+
+
 def stop_requested() -> int | None:
     """The stop signal received inside `stop_at_step_end()`, None when none came."""
     return _stop
@@ -181,7 +199,7 @@ def exit_if_stopped(checkpoint: str | Path | None) -> None:
     name = signal.Signals(stop).name
     print(f"job: stopped by {name}; the last checkpoint is {checkpoint}: the next run resumes from it", file=sys.stderr)
     slurm_job = os.environ.get("SLURM_JOB_ID")
-    if stop == WARNING_SIGNAL and slurm_job:
+    if stop == WARNING_SIGNAL and slurm_job and rank() == 0:
         r = subprocess.run(["scontrol", "requeue", slurm_job], capture_output=True, text=True)
         print(f"job: SLURM job {slurm_job} " + ("requeued" if r.returncode == 0 else
               f"not requeued (scontrol: {r.stderr.strip() or r.returncode}): run the build again to resume"),

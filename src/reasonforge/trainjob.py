@@ -26,10 +26,16 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import shutil
+import signal
+import subprocess
+import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from . import job
 
 ROOT = Path(".checkpoints")
 PREFIX = "checkpoint-"                                  # transformers.trainer_utils.PREFIX_CHECKPOINT_DIR
@@ -130,12 +136,15 @@ def fingerprint(inputs, params: dict, wildcards: dict) -> dict:
                                  sort_keys=True, default=str))
 
 
+def checkpoint_dir(output: str | Path) -> Path:
+    output = Path(output)
+    return ROOT / (output.relative_to(output.anchor) if output.is_absolute() else output)
+
+
 def prepare(output: str | Path, every: int = 0, report_to: str = "none", print_fn=print, **what) -> TrainJob:
     """The job that writes `output` and trains from `what` (fingerprint's arguments): a checkpoint left by
     a job of other params or inputs, and any partial one, are deleted."""
-    output = Path(output)
-    tj = TrainJob(ROOT / (output.relative_to(output.anchor) if output.is_absolute() else output), int(every),
-                  report_to, str(output))
+    tj = TrainJob(checkpoint_dir(output), int(every), report_to, str(output))
     stamp = tj.dir / "fingerprint.json"
     now = fingerprint(**what)
     if tj.dir.exists():
@@ -158,7 +167,34 @@ def prepare(output: str | Path, every: int = 0, report_to: str = "none", print_f
 
 def of(sm) -> TrainJob:
     """The training job of a Snakemake job (a script's `snakemake` object): its first output, its
-    `checkpoint_every` and `report_to` resources, its inputs, params and wildcards."""
+    `checkpoint_every` and `report_to` resources, its inputs, params and wildcards.
+
+    With a `launcher` resource (a training family with several GPUs, rules/common.smk) the job's first
+    process prepares the checkpoints, runs the script again under the launcher (`torchrun --standalone
+    --nproc_per_node N <script>`: one process per GPU, which transformers' Trainer trains as one DDP
+    run) and exits with its status: rank 0 publishes the output, the other ranks end with the training
+    (train/common.py). A SIGTERM to the first process goes on to the launcher, which passes it to the
+    ranks: they save a checkpoint and stop."""
     resources = sm.resources
-    return prepare(sm.output[0], getattr(resources, "checkpoint_every", 0) or 0, getattr(resources, "report_to", "none"),
-                   inputs=list(sm.input), params=dict(sm.params.items()), wildcards=dict(sm.wildcards.items()))
+    every, report_to = getattr(resources, "checkpoint_every", 0) or 0, getattr(resources, "report_to", "none")
+    if job.launched():  # a rank: the first process prepared the checkpoints
+        return TrainJob(checkpoint_dir(sm.output[0]), int(every), report_to, str(sm.output[0]))
+    tj = prepare(sm.output[0], every, report_to,
+                 inputs=list(sm.input), params=dict(sm.params.items()), wildcards=dict(sm.wildcards.items()))
+    launcher = getattr(resources, "launcher", None)
+    if launcher:
+        raise SystemExit(run_under(launcher, sys.argv[0]))
+    return tj
+
+
+def run_under(launcher: str, script: str) -> int:
+    """Run `script` (Snakemake's copy of the job's script, which carries its `snakemake` object) under the
+    launcher; SIGTERM is passed on to it. Returns its exit status."""
+    cmd = [*shlex.split(launcher), script]
+    print(f"trainjob: {' '.join(cmd)}", flush=True)
+    proc = subprocess.Popen(cmd)
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: proc.send_signal(signum))
+    try:
+        return proc.wait()
+    finally:
+        signal.signal(signal.SIGTERM, previous)

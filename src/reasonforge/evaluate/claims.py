@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 import re
 
+from .. import io
 from .metrics import Z95
 
 # Student t 0.975 quantiles by degrees of freedom (scipy is not a dependency); Z95 beyond 30
@@ -139,3 +140,12 @@ def claims_json(claims: list[dict]) -> dict:
     return {c["id"]: {"reproduced": int(c["reproduced"]), **nums(c["numbers"]),
                       **({"ladder": nums(c["ladder"])} if c.get("ladder") else {})}
             for c in claims}
+
+
+def write_claims(title: str, claims: list[dict], seeds: list[int], note: str, table: str, metrics: str) -> str:
+    """A method's claims page (`results/claims/<method>.md`) and its JSON twin (DVC metrics), written
+    atomically; returns the page, which the claims scripts print."""
+    text = claims_markdown(title, claims, seeds, note)
+    io.write_text(table, text)
+    io.write_json(metrics, claims_json(claims))
+    return text

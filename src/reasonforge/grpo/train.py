@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 from transformers import TrainerCallback
@@ -110,8 +111,6 @@ def train_grpo(model_dir: str, prompts: pd.DataFrame, run: GRPORun, sandbox, out
 def trained_tokens(model_dir: str, key: str) -> int:
     """The tokens a trained model's TRL run went through (the last `num_tokens` of its metrics.parquet):
     the budget GRPO stops at, so that it is compared with that model at equal trained tokens."""
-    from pathlib import Path
-
     path = Path(model_dir) / "metrics.parquet"
     if not path.exists():
         raise ValueError(f"{key}: {model_dir} has no metrics.parquet (not a model trained here): name a trained model")

@@ -31,7 +31,10 @@ def device_defaults() -> dict:
 
 def trl_config(config_cls, options: dict, key: str, seed: int, output_dir: str, trainjob=None):
     base = dict(output_dir=output_dir, report_to="none", save_strategy="no", logging_steps=1, seed=seed,
-                data_seed=seed, activation_checkpointing=False, disable_tqdm=False, **device_defaults())
+                data_seed=seed, activation_checkpointing=False, disable_tqdm=False, **device_defaults(),
+                # several processes (trainjob.of): every parameter of these models takes part in each step; True
+                # (transformers' choice without gradient checkpointing) costs a pass over the graph per step
+                ddp_find_unused_parameters=False)
     if trainjob is not None:
         base.update(trainjob.trainer_args())
     try:
@@ -112,7 +115,15 @@ def _stop_callback():
         """After a step in which a stop signal came: save a checkpoint (whatever save_strategy says) and stop."""
 
         def on_step_end(self, args, state, control, **kwargs):
-            if job.stop_requested():
+            stop = job.stop_requested()
+            if torch.distributed.is_available() and torch.distributed.is_initialized():
+                # every rank stops at the same step: one flag, the largest signal any rank got
+                flag = torch.tensor([stop or 0], device=args.device)
+                torch.distributed.all_reduce(flag, op=torch.distributed.ReduceOp.MAX)
+                if flag.item():
+                    job.note_stop(int(flag.item()))
+                    stop = job.stop_requested()
+            if stop:
                 control.should_save = True
                 control.should_training_stop = True
             return control
@@ -131,6 +142,10 @@ def train_resumable(trainer, trainjob=None) -> None:
     resume = trainjob.last()
     if resume is not None:
         print(f"resuming from {resume}", flush=True)
+    if trainer.args.world_size > 1 and job.rank() == 0:
+        print(f"training in {trainer.args.world_size} processes (DDP, {trainer.args.device})", flush=True)
     with job.stop_at_step_end():
         trainer.train(resume_from_checkpoint=str(resume) if resume is not None else None)
     job.exit_if_stopped(trainjob.last())
+    if job.rank() > 0:  # one of several processes (trainjob.of): rank 0 saves and publishes the model
+        raise SystemExit(0)
