@@ -6,4 +6,4 @@ sm = snakemake  # noqa: F821
 with job.running(sm.log[0]):
     cfg = sm.params.cfg["models"][sm.wildcards.name]
     with io.atomic_dir(sm.output[0]) as tmp:
-        print(import_model(cfg["path"], cfg["revision"], tmp))
+        print(import_model(cfg["path"], cfg["revision"], tmp, cfg["system_prompt"]))

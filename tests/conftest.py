@@ -125,6 +125,11 @@ def vllm_standin(monkeypatch):
     return module
 
 
+def joined(prompts, prefixes):
+    """What a base model reads: each prompt followed by its continuation (models/generate.py, read_as)."""
+    return [p + (prefixes[i] if prefixes is not None else "") for i, p in enumerate(prompts)]
+
+
 class Scripted:
     """A stand-in generator: fn(prompt, sample index) -> completion text; records each call as
     (prompts, n, temperature)."""
@@ -132,9 +137,10 @@ class Scripted:
     def __init__(self, fn):
         self.fn, self.calls = fn, []
 
-    def generate(self, prompts, cfg, progress=False):
+    def generate(self, prompts, cfg, progress=False, prefixes=None):
         from reasonforge.models.generate import Completion
 
+        prompts = joined(prompts, prefixes)
         self.calls.append((list(prompts), cfg.n, cfg.temperature))
         return [[Completion(self.fn(p, j), 5, "stop") for j in range(cfg.n)] for p in prompts]
 
@@ -156,9 +162,10 @@ class Stepper:
         self.fn, self.calls, self.asked = fn, [], {}
         self.tokens_read = self.tokens_generated = 0
 
-    def generate(self, prompts, cfg, progress=False):
+    def generate(self, prompts, cfg, progress=False, prefixes=None):
         from reasonforge.models.generate import Completion
 
+        prompts = joined(prompts, prefixes)
         self.calls.append(list(prompts))
         out = []
         for p in prompts:

@@ -68,3 +68,11 @@ def test_the_format_reward_is_off_unless_weighted(sandbox):
     assert [f.__name__ for f in funcs] == ["verifier"] and weights == [1.0]
     funcs, weights = reward_functions(sandbox, 0.2)
     assert [f.__name__ for f in funcs] == ["verifier", "format"] and weights == [1.0, 0.2]
+
+
+def test_a_chat_models_completions_come_as_messages_and_are_verified_as_text(sandbox):
+    rows = [MATH, LOGIC, MATH]
+    completions = [[{"role": "assistant", "content": RIGHT["math"]}], [{"role": "assistant", "content": RIGHT["logic"]}],
+                   [{"role": "assistant", "content": GAMED["math"]}]]
+    assert VerifierReward(sandbox)(["p"] * 3, completions, **columns(rows)) == [1.0, 1.0, 0.0]
+    assert FormatReward()(["p"], completions[:1], **columns(rows[:1])) == [1.0]

@@ -319,3 +319,20 @@ def test_import_pretrained_from_local_dir(model_dir, tmp_path):
     assert len(gen.generate(["Q: x\n"], SamplingConfig(max_new_tokens=3))[0]) == 1
     with pytest.raises(FileNotFoundError, match="not a Hugging Face model directory"):
         import_model(str(tmp_path), None, tmp_path / "other")
+
+
+def test_import_writes_a_chat_models_system_prompt_and_refuses_one_for_a_base_model(model_dir, tmp_path):
+    from transformers import AutoTokenizer
+
+    with pytest.raises(ValueError, match="system_prompt: .* has no chat template"):
+        import_model(str(model_dir), None, tmp_path / "base", system_prompt="Be brief.")
+    chat_src = tmp_path / "chat_src"
+    import shutil
+
+    shutil.copytree(model_dir, chat_src)
+    tok = AutoTokenizer.from_pretrained(chat_src)
+    tok.chat_template = "{% for m in messages %}{{ m['content'] }}{% endfor %}"
+    tok.save_pretrained(chat_src)
+    record = import_model(str(chat_src), None, tmp_path / "chat", system_prompt="Be brief.")
+    assert record["chat_template"] is True
+    assert json.loads((tmp_path / "chat" / "chat.json").read_text()) == {"system_prompt": "Be brief."}

@@ -58,7 +58,8 @@ def step_labels(generator, samples: pd.DataFrame, tasks: pd.DataFrame, rollouts:
                 open_.append(row)
     sampling = SamplingConfig(n=rollouts, temperature=gen["temperature"], top_p=gen["top_p"], max_new_tokens=gen["max_new_tokens"],
                               stop=SOLUTION_END, seed=seed, batch_size=gen["batch_size"])
-    outs = generator.generate([r["prompt"] + r["completion"] for r in open_], sampling, progress=True) if open_ else []
+    outs = generator.generate([r["prompt"] for r in open_], sampling, progress=True,
+                              prefixes=[r["completion"] for r in open_]) if open_ else []
     flat = [(r, r["completion"] + c.text) for r, cs in zip(open_, outs) for c in cs]
     verdicts = verify_batch([task_of.loc[r["id"]].to_dict() | {"id": r["id"]} for r, _ in flat], [t for _, t in flat],
                             sandbox, timeout=timeout)

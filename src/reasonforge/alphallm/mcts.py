@@ -201,7 +201,7 @@ def evaluate(nodes: list[tuple[str, Node]], critics: dict, rollout, cfg: MCTSCon
                                       max_new_tokens=cfg.max_new_tokens, stop=SOLUTION_END, seed=seed,
                                       batch_size=cfg.batch_size)
             with clock("rollout"):
-                outs = rollout.generate([prompts[i] + paths[i] for i in open_], sampling)
+                outs = rollout.generate([prompts[i] for i in open_], sampling, prefixes=[paths[i] for i in open_])
             flat = [(i, paths[i] + c.text) for i, cs in zip(open_, outs) for c in cs]
             with clock("orm"):
                 rollout_scores = orm.score([prompts[i] for i, _ in flat], [t for _, t in flat])
@@ -247,7 +247,8 @@ def search(problems: list[str], policy, critics: dict, cfg: MCTSConfig, rollout=
         sampling = SamplingConfig(n=1, temperature=cfg.temperature, top_p=cfg.top_p, max_new_tokens=cfg.step_tokens,
                                   stop=[STEP_END], seed=cfg.seed * 1_000_003 + it, batch_size=cfg.batch_size)
         with clock("expand"):
-            outs = policy.generate([problems[i] + node.path for i, node in expand], sampling) if expand else []
+            outs = policy.generate([problems[i] for i, _ in expand], sampling,
+                                   prefixes=[node.path for _, node in expand]) if expand else []
         options: dict[int, list[tuple[str, str]]] = {}
         for (i, node), (c,) in zip(expand, outs):
             options.setdefault(id(node), []).append((c.text, c.finish_reason))
@@ -302,7 +303,7 @@ def _answers(problems: list[str], roots: list[Node], policy, cfg: MCTSConfig) ->
     if short:  # the path stops short of an end: the policy finishes it greedily (counted)
         sampling = SamplingConfig(n=1, temperature=0.0, max_new_tokens=cfg.max_new_tokens, stop=SOLUTION_END,
                                   batch_size=cfg.batch_size)
-        outs = policy.generate([problems[i] + ends[i].path for i in short], sampling)
+        outs = policy.generate([problems[i] for i in short], sampling, prefixes=[ends[i].path for i in short])
         for i, (c,) in zip(short, outs):
             answers[i] = ends[i].path + c.text
     return answers

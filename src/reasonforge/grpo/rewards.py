@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import time
 
+from ..models.chat import text_of
 from ..tasks import code, math
 from ..tasks.answer import final_answer
 from ..tasks.logic import single_answer as logic_answer
@@ -42,7 +43,8 @@ class VerifierReward:
 
     def __call__(self, prompts, completions, log_metric=None, **columns) -> list[float]:
         start = time.perf_counter()
-        verdicts = verify_batch(_rows(len(completions), columns), list(completions), self.sandbox, timeout=self.timeout)
+        texts = [text_of(c) for c in completions]  # a chat model's completions come as messages
+        verdicts = verify_batch(_rows(len(completions), columns), texts, self.sandbox, timeout=self.timeout)
         self.calls += 1
         if log_metric is not None:
             log_metric("time/verify_s", time.perf_counter() - start)
@@ -67,7 +69,7 @@ class FormatReward:
 
     def __call__(self, prompts, completions, **columns) -> list[float]:
         rows = _rows(len(completions), columns)
-        return [1.0 if well_formed(r, c) else 0.0 for r, c in zip(rows, completions)]
+        return [1.0 if well_formed(r, text_of(c)) else 0.0 for r, c in zip(rows, completions)]
 
 
 def reward_functions(sandbox, format_weight: float, timeout: float | None = None) -> tuple[list, list[float]]:

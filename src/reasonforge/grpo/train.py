@@ -25,6 +25,7 @@ from pathlib import Path
 import pandas as pd
 from transformers import TrainerCallback
 
+from ..models.chat import ChatFormat
 from ..train.common import lora_config, load_causal_lm, save_trained, train_resumable, trainer_dir, trl_config
 from .rewards import COLUMNS, reward_functions
 
@@ -93,7 +94,8 @@ def train_grpo(model_dir: str, prompts: pd.DataFrame, run: GRPORun, sandbox, out
     eos = [tok.eos_token_id, *stop_token_ids(tok, run.stop)]
     saved_eos = model.generation_config.eos_token_id
     model.generation_config.eos_token_id = eos
-    ds = Dataset.from_pandas(prompts[["prompt", *COLUMNS]], preserve_index=False)
+    chat = ChatFormat.of(model_dir, tok)  # a chat model: prompts as messages, TRL applies the template (models/chat.py)
+    ds = Dataset.from_pandas(chat.conversational(prompts[["prompt", *COLUMNS]], answers=()), preserve_index=False)
     funcs, weights = reward_functions(sandbox, run.format_weight, timeout)
     peft = lora_config(run.lora, "CAUSAL_LM")
     with trainer_dir(trainjob) as out:
@@ -104,7 +106,7 @@ def train_grpo(model_dir: str, prompts: pd.DataFrame, run: GRPORun, sandbox, out
             trainer.add_callback(_StopAtTokens(run.stop_at_tokens))
         train_resumable(trainer, trainjob)
         trainer.model.generation_config.eos_token_id = saved_eos
-        save_trained(trainer, tok, out_dir)
+        save_trained(trainer, tok, out_dir, chat)
     return pd.read_parquet(f"{out_dir}/metrics.parquet")
 
 

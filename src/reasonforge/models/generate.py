@@ -14,6 +14,8 @@ from functools import cached_property
 import torch
 from transformers.cache_utils import Cache, DynamicLayer
 
+from .chat import ChatFormat
+
 
 @dataclass
 class SamplingConfig:
@@ -119,6 +121,7 @@ class HFGenerator:
             raise ValueError(f"decode: {decode!r} is not auto, loop or static")
         self.decode_mode = ("static" if self.device.startswith("cuda") else "loop") if decode == "auto" else decode
         self.window = attention_window(self.model.config)
+        self.chat = ChatFormat.of(path, self.tok)
         self.prefilled = 0  # prompts run through prefill (a prompt sampled n times counts once)
         # compute counts for search against sampling: prompt tokens run through prefill (a prompt
         # sampled n times read once) and tokens decoded (stop-string overshoot included)
@@ -133,7 +136,11 @@ class HFGenerator:
         return [self.tok.decode([i]) for i in range(len(self.tok))]
 
     @torch.inference_mode()
-    def generate(self, prompts: list[str], cfg: SamplingConfig, progress: bool = False) -> list[list[Completion]]:
+    def generate(self, prompts: list[str], cfg: SamplingConfig, progress: bool = False,
+                 prefixes: list[str] | None = None) -> list[list[Completion]]:
+        """n completions per prompt; `prefixes`: a continuation of each (a partial solution), which follows the
+        prompt as the model reads it (its chat template's rendering for a chat model, models/chat.py)."""
+        prompts = read_as(self.chat, self.tok, prompts, prefixes)
         # Batches of similar length waste less on padding; results come back in prompt order.
         order = sorted(range(len(prompts)), key=lambda i: len(prompts[i]))
         out: list[list[Completion]] = [[] for _ in prompts]
@@ -280,14 +287,20 @@ class VLLMGenerator:
     """vLLM backend (GPU). Imported only when chosen."""
 
     def __init__(self, path: str, seed: int = 0, **llm_kwargs):
+        from transformers import AutoTokenizer
         from vllm import LLM
 
         self.llm = LLM(model=path, seed=seed, **llm_kwargs)
+        self.tok = AutoTokenizer.from_pretrained(path)
+        self.chat = ChatFormat.of(path, self.tok)
         self.tokens_read = 0
         self.tokens_generated = 0
 
-    def generate(self, prompts: list[str], cfg: SamplingConfig, progress: bool = False) -> list[list[Completion]]:
+    def generate(self, prompts: list[str], cfg: SamplingConfig, progress: bool = False,
+                 prefixes: list[str] | None = None) -> list[list[Completion]]:
         from vllm import SamplingParams
+
+        prompts = read_as(self.chat, self.tok, prompts, prefixes)
 
         params = SamplingParams(n=cfg.n, temperature=cfg.temperature, top_p=cfg.top_p, max_tokens=cfg.max_new_tokens,
                                 stop=cfg.stop or None, seed=cfg.seed)
@@ -296,6 +309,13 @@ class VLLMGenerator:
         self.tokens_generated += sum(len(o.token_ids) for r in results for o in r.outputs)
         return [[Completion(o.text, len(o.token_ids), "stop" if o.finish_reason == "stop" and o.stop_reason is not None
                             else ("eos" if o.finish_reason == "stop" else "length")) for o in r.outputs] for r in results]
+
+
+def read_as(chat: ChatFormat, tok, prompts: list[str], prefixes: list[str] | None) -> list[str]:
+    """The texts a model reads: each prompt rendered for it (raw for a base model), then its continuation."""
+    if prefixes is not None and len(prefixes) != len(prompts):
+        raise ValueError(f"{len(prefixes)} prefixes for {len(prompts)} prompts")
+    return [chat.render(tok, p) + (prefixes[i] if prefixes is not None else "") for i, p in enumerate(prompts)]
 
 
 def vllm_available() -> bool:

@@ -5,6 +5,8 @@ import json
 import shutil
 from pathlib import Path
 
+from .chat import ChatFormat
+
 
 def load_model(path: str | Path, device: str = "cpu"):
     from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -27,9 +29,11 @@ def load_reward_model(path: str | Path):
     return model, tok
 
 
-def import_model(source: str, revision: str | None, out_dir: str | Path) -> dict:
+def import_model(source: str, revision: str | None, out_dir: str | Path, system_prompt: str | None = None) -> dict:
     """Copy a local model directory, or download a hub id at `revision`, into out_dir, and
-    record where it came from (the resolved commit for hub models) in source.json."""
+    record where it came from (the resolved commit for hub models) in source.json. A chat model (its
+    tokenizer has a chat template) gets `system_prompt` in chat.json (models/chat.py); a base model
+    reads raw text, so a system prompt for it is an error."""
     out_dir = Path(out_dir)
     src = Path(source)
     if src.is_dir():
@@ -45,6 +49,12 @@ def import_model(source: str, revision: str | None, out_dir: str | Path) -> dict
         shutil.copytree(path, out_dir, dirs_exist_ok=True)
         record = {"source": source, "kind": "hub", "revision": Path(path).name}
     # check it loads before declaring the artifact done
-    load_model(out_dir)
+    _, tok = load_model(out_dir)
+    chat = ChatFormat.of(out_dir, tok)
+    if system_prompt is not None:
+        if not chat.template:
+            raise ValueError(f"system_prompt: {source} has no chat template (a base model reads raw text): remove it")
+        ChatFormat(True, system_prompt).save(out_dir)
+    record["chat_template"] = chat.template
     (out_dir / "source.json").write_text(json.dumps(record, indent=1))
     return record

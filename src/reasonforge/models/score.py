@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import torch
 
+from .chat import ChatFormat
+
 
 class _Scorer:
     def __init__(self, path: str, device: str | None = None, threads: int | None = None):
@@ -19,6 +21,7 @@ class _Scorer:
             torch.set_num_threads(threads)
         self.device = device or ("cuda" if torch.cuda.is_available() else "cpu")
         self.model, self.tok = self._load(path)
+        self.chat = ChatFormat.of(path, self.tok)  # a chat model reads its template's rendering (models/chat.py)
         self.model.to(self.device).eval()
         self.tokens_read = 0
 
@@ -46,8 +49,7 @@ class SequenceScorer(_Scorer):
         return load_reward_model(path)
 
     def texts(self, prompts, completions) -> list[str]:
-        eos = self.tok.eos_token
-        return [p + c + ("" if c.endswith(eos) else eos) for p, c in zip(prompts, completions)]
+        return [self.chat.sequence(self.tok, p, c) for p, c in zip(prompts, completions)]
 
     def read_counts(self, prompts, completions) -> list[int]:
         """The tokens `score` reads for each pair (its own share of `tokens_read`)."""
@@ -68,7 +70,7 @@ class LogProbScorer(_Scorer):
         return load_model(path, "cpu")
 
     def _batch(self, prompts, completions):
-        p_ids = self.tok(prompts)["input_ids"]
+        p_ids = self.tok([self.chat.render(self.tok, p) for p in prompts])["input_ids"]
         c_ids = self.tok(completions, add_special_tokens=False)["input_ids"]
         seqs = [p + c for p, c in zip(p_ids, c_ids)]
         width = max(map(len, seqs))

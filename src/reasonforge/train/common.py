@@ -58,15 +58,18 @@ def load_causal_lm(path: str):
     return AutoModelForCausalLM.from_pretrained(path, dtype=torch.float32), AutoTokenizer.from_pretrained(path)
 
 
-def save_trained(trainer, tok, out_dir: str | Path) -> None:
-    """A loadable model directory (LoRA merged into the weights) with its tokenizer and the per-step
-    training metrics as metrics.parquet; written to a temp dir by the caller's atomic_dir."""
+def save_trained(trainer, tok, out_dir: str | Path, chat=None) -> None:
+    """A loadable model directory (LoRA merged into the weights) with its tokenizer (and chat template), the
+    role's system prompt (`chat`, models/chat.py) and the per-step training metrics as metrics.parquet;
+    written to a temp dir by the caller's atomic_dir."""
     model = trainer.model
     if hasattr(model, "merge_and_unload"):  # a PEFT model: the next rule needs plain weights
         model = model.merge_and_unload()
     out = Path(out_dir)
     model.save_pretrained(out)
     tok.save_pretrained(out)
+    if chat is not None:
+        chat.save(out)
     step_metrics(trainer).to_parquet(out / "metrics.parquet", index=False)
 
 
@@ -74,10 +77,13 @@ def save_unchanged(model_dir: str, out_dir: str | Path, what: str) -> pd.DataFra
     """Training on no examples is the identity: the starting model saved as it is, with a metrics
     table of no steps, and a warning on the job's log (weak-to-strong can select no question when
     the weak and strong answers never agree). TRL's trainers refuse an empty dataset."""
+    from ..models.chat import ChatFormat
+
     model, tok = load_causal_lm(model_dir)
     out = Path(out_dir)
     model.save_pretrained(out)
     tok.save_pretrained(out)
+    ChatFormat.of(model_dir, tok).save(out)
     metrics = pd.DataFrame({"step": pd.Series(dtype=int), "loss": pd.Series(dtype=float)})
     metrics.to_parquet(out / "metrics.parquet", index=False)
     print(f"WARNING: no {what} to train on: the model is {model_dir} unchanged")

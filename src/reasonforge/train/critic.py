@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import torch
 
+from ..models.chat import ChatFormat
 from .common import save_trained, train_resumable, trainer_dir, trl_config
 
 PROBLEM_TYPE = {"mse": "regression", "bce": "multi_label_classification"}
@@ -48,7 +49,8 @@ def train_critic(model_dir: str, rows: pd.DataFrame, run: CriticRun, out_dir: st
     model = AutoModelForSequenceClassification.from_pretrained(model_dir, num_labels=1, dtype=torch.float32,
                                                                problem_type=PROBLEM_TYPE[run.loss])
     model.config.pad_token_id = tok.pad_token_id
-    texts = [p + c + tok.eos_token for p, c in zip(rows["prompt"], rows["completion"])]
+    chat = ChatFormat.of(model_dir, tok)  # a chat model's critic reads the template's rendering, as its scorer does
+    texts = [chat.sequence(tok, p, c) for p, c in zip(rows["prompt"], rows["completion"])]
     # truncated from the left: a critic must see the end of the solution it judges
     tok.truncation_side = "left"
     enc = tok(texts, truncation=True, max_length=run.max_length)
@@ -59,5 +61,5 @@ def train_critic(model_dir: str, rows: pd.DataFrame, run: CriticRun, out_dir: st
         trainer = Trainer(model=model, args=args, train_dataset=ds, data_collator=DataCollatorWithPadding(tok))
         train_resumable(trainer, trainjob)
         tok.truncation_side = "right"
-        save_trained(trainer, tok, out_dir)
+        save_trained(trainer, tok, out_dir, chat)
     return pd.read_parquet(f"{out_dir}/metrics.parquet")

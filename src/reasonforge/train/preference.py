@@ -19,6 +19,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
+from ..models.chat import ChatFormat
 from .common import lora_config, load_causal_lm, save_trained, save_unchanged, train_resumable, trainer_dir, trl_config
 
 ALGOS = ("dpo", "nca", "kto", "orpo")
@@ -50,7 +51,9 @@ def train_preference(algo: str, model_dir: str, pairs: pd.DataFrame, run: Prefer
     if pairs.empty:
         return save_unchanged(model_dir, out_dir, "pairs")
     model, tok = load_causal_lm(model_dir)
-    ds = Dataset.from_pandas(pairs[["prompt", "chosen", "rejected"]], preserve_index=False).shuffle(seed=run.seed)
+    chat = ChatFormat.of(model_dir, tok)  # a chat model trains on TRL's conversational format (models/chat.py)
+    ds = Dataset.from_pandas(chat.conversational(pairs[["prompt", "chosen", "rejected"]], answers=("chosen", "rejected")),
+                             preserve_index=False).shuffle(seed=run.seed)
     peft = lora_config(run.lora, "CAUSAL_LM")
     ref = None if peft else copy.deepcopy(model).eval()
     with trainer_dir(trainjob) as out:
@@ -73,5 +76,5 @@ def train_preference(algo: str, model_dir: str, pairs: pd.DataFrame, run: Prefer
             args = trl_config(ORPOConfig, run.trl, f"{key}.trl", run.seed, out, trainjob)
             trainer = ORPOTrainer(model=model, args=args, train_dataset=ds, processing_class=tok, peft_config=peft)
         train_resumable(trainer, trainjob)
-        save_trained(trainer, tok, out_dir)
+        save_trained(trainer, tok, out_dir, chat)
     return pd.read_parquet(f"{out_dir}/metrics.parquet")

@@ -16,6 +16,7 @@ import pandas as pd
 import torch
 from torch import nn
 
+from ..models.chat import ChatFormat
 from ..models.load import load_reward_model
 from .common import lora_config, save_trained, train_resumable, trainer_dir, trl_config
 
@@ -114,11 +115,13 @@ def train_reward(model_dir: str, pairs: pd.DataFrame, run: RewardRun, out_dir: s
     # the trainer (unseeded, two builds' reward models differed by 3 points of pair accuracy)
     torch.manual_seed(run.seed)
     model, tok = load_reward_model(model_dir)
-    ds = Dataset.from_pandas(pairs[["prompt", "chosen", "rejected"]], preserve_index=False).shuffle(seed=run.seed)
+    chat = ChatFormat.of(model_dir, tok)  # a chat model trains on TRL's conversational format (models/chat.py)
+    ds = Dataset.from_pandas(chat.conversational(pairs[["prompt", "chosen", "rejected"]], answers=("chosen", "rejected")),
+                             preserve_index=False).shuffle(seed=run.seed)
     with trainer_dir(trainjob) as out:
         args = trl_config(RewardConfig, run.trl, f"{key}.trl", run.seed, out, trainjob)
         trainer = _trainer_class()(model=model, args=args, train_dataset=ds, processing_class=tok,
                                    peft_config=lora_config(run.lora, "SEQ_CLS"), loss=run.loss)
         train_resumable(trainer, trainjob)
-        save_trained(trainer, tok, out_dir)
+        save_trained(trainer, tok, out_dir, chat)
     return pd.read_parquet(f"{out_dir}/metrics.parquet")

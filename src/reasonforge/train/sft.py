@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from ..models.chat import ChatFormat
 from .common import lora_config, load_causal_lm, save_trained, save_unchanged, train_resumable, trainer_dir, trl_config
 
 
@@ -29,11 +30,12 @@ def train_sft(model_dir: str, data: pd.DataFrame, run: SFTRun, out_dir: str, key
     if data.empty:
         return save_unchanged(model_dir, out_dir, "examples")
     model, tok = load_causal_lm(model_dir)
-    ds = Dataset.from_pandas(data[["prompt", "completion"]], preserve_index=False).shuffle(seed=run.seed)
+    chat = ChatFormat.of(model_dir, tok)  # a chat model trains on TRL's conversational format (models/chat.py)
+    ds = Dataset.from_pandas(chat.conversational(data[["prompt", "completion"]]), preserve_index=False).shuffle(seed=run.seed)
     with trainer_dir(trainjob) as out:
         args = trl_config(SFTConfig, {"completion_only_loss": True, **run.trl}, f"{key}.trl", run.seed, out, trainjob)
         trainer = SFTTrainer(model=model, args=args, train_dataset=ds, processing_class=tok,
                              peft_config=lora_config(run.lora, "CAUSAL_LM"))
         train_resumable(trainer, trainjob)
-        save_trained(trainer, tok, out_dir)
+        save_trained(trainer, tok, out_dir, chat)
     return pd.read_parquet(f"{out_dir}/metrics.parquet")
