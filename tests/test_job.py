@@ -143,6 +143,26 @@ def test_a_stop_signal_waits_for_the_step_and_a_second_one_does_not(capfd):
         assert second.value.code == 128 + job.WARNING_SIGNAL
     assert signal.getsignal(signal.SIGTERM) is before  # the handlers outside a trainer are back
     assert "SIGTERM: saving a checkpoint at the end of this step" in capfd.readouterr().err
+    with pytest.raises(SystemExit):
+        job.exit_if_stopped(None)  # the first signal, consumed
+
+
+def test_a_warning_that_comes_before_the_trainer_runs_is_kept_for_it(tmp_path, monkeypatch):
+    """SLURM sends its warning once: a job that gets it while loading must still stop at its first step."""
+    monkeypatch.setattr(job, "_owners", [])
+    saved = {s: signal.getsignal(s) for s in (signal.SIGTERM, job.WARNING_SIGNAL)}
+    try:
+        with job.running(None):
+            os.kill(os.getpid(), job.WARNING_SIGNAL)  # while the job loads its data
+            with job.stop_at_step_end():
+                assert job.stop_requested() == job.WARNING_SIGNAL
+            monkeypatch.delenv("SLURM_JOB_ID", raising=False)
+            with pytest.raises(SystemExit) as stopped:
+                job.exit_if_stopped(tmp_path)
+            assert stopped.value.code == 128 + job.WARNING_SIGNAL
+    finally:
+        for s, h in saved.items():
+            signal.signal(s, h)
 
 
 def _stopped_by(sig, monkeypatch, tmp_path, slurm_job):

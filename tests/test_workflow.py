@@ -152,15 +152,18 @@ def builds(tmp_path_factory, root, bin_dir, slurm):
     if slurm is None:
         commands["slurm_build"] = ["nice", "-n", "10", *SLURM_BUILD, "--", *SUBSET_TARGETS]
         commands["requeue_build"] = [*SLURM_BUILD, "--configfile", "long.yaml", "--set-resources", "pretrain:runtime=1",
-                                     "pretrain:checkpoint_every=100", "pretrain:slurm_extra=\"'--signal=USR1@45'\"",
+                                     "pretrain:checkpoint_every=100", "pretrain:slurm_extra=\"'--signal=USR1@50'\"",
                                      "--", "models/base/strong"]
     started = {}
     for name, cmd in commands.items():
         dest = tmp_path_factory.mktemp(name)
         env = make_copy(root, dest, bin_dir)
-        if name == "requeue_build":  # 2,000 smoke steps: ~45 s of one core, past a 1-minute limit's warning
+        if name == "requeue_build":
+            # 2,500 smoke steps, ~50 s of one core: past the warning, which slurmctld sends at its next check
+            # (every 30 s) once the job is within 50 s of its 1-minute limit: 10 to 40 s after it starts
+            # (at 2,000 steps and 45 s, one run in CI finished its training before its warning came)
             without_dvc(dest)
-            (dest / "long.yaml").write_text("models: {strong: {train: {steps: 2000}}}\n")
+            (dest / "long.yaml").write_text("models: {strong: {train: {steps: 2500}}}\n")
         started[name] = Background(cmd, dest, env, logs / f"{name}.log")
     yield started
     for build in started.values():
@@ -524,7 +527,7 @@ def test_scancel_of_a_training_job_keeps_its_checkpoint_and_the_rerun_resumes_to
 
 
 def test_a_training_job_past_its_time_limit_is_requeued_and_completes(slurm, builds):
-    """`strong`'s pretraining for ~45 s of steps under a 1-minute SLURM limit, warned 45 s before it (the
+    """`strong`'s pretraining for ~50 s of steps under a 1-minute SLURM limit, warned 50 s before it (the
     profile's --signal, shortened): the job saves a checkpoint and requeues itself, each run resumes where
     the last stopped, and the build, which saw the job pending in between, succeeds."""
     if slurm is not None:

@@ -131,6 +131,10 @@ def running(log: str | Path | None):
     global _owners
     _owners = build_owners()
     signal.signal(signal.SIGTERM, _exit_on_signal)
+    # SLURM's warning is sent once; one that comes while the job loads (before its trainer runs) is kept for
+    # the trainer, which then stops after its first step (seen in CI: a warning lost before training began
+    # left the job to its time limit). In a job that does not train it changes nothing.
+    signal.signal(WARNING_SIGNAL, _keep_warning)
     if _owners:
         threading.Thread(target=_watch, args=(_owners,), daemon=True, name="build-watchdog").start()
     with log_to(log):
@@ -149,13 +153,16 @@ def _note_stop(signum, frame):
           file=sys.stderr, flush=True)
 
 
+def _keep_warning(signum, frame):
+    global _stop
+    _stop = signum
+
+
 @contextmanager
 def stop_at_step_end():
     """While a trainer runs: a stop signal sets a flag the trainer reads after each step (it saves a
     checkpoint and stops), where it would otherwise end the process mid-step and lose the steps since the
-    last checkpoint."""
-    global _stop
-    _stop = None
+    last checkpoint. A warning that came before (`running`) stands."""
     saved = {s: signal.signal(s, _note_stop) for s in STOP_SIGNALS}
     try:
         yield
@@ -211,8 +218,8 @@ def exit_if_stopped(checkpoint: str | Path | None) -> None:
 def warning_signal_to_jobs_only() -> None:
     """In a SLURM job, Snakemake's own processes ignore the warning signal. SLURM sends it to every
     process of the job step, and Snakemake, which has no handler, died of it before the training job
-    below could save (seen on the local SLURM: "task 0: User defined signal 1", the step gone). The
-    training job installs its own handler; other jobs inherit the ignore and run on to the limit."""
+    below could save (seen on the local SLURM: "task 0: User defined signal 1", the step gone). Each job
+    installs its own handler (`running`): a trainer saves and requeues, other jobs run on to the limit."""
     if os.environ.get("SLURM_JOB_ID"):
         signal.signal(WARNING_SIGNAL, signal.SIG_IGN)
 

@@ -192,7 +192,13 @@ def run_under(launcher: str, script: str) -> int:
     launcher; SIGTERM is passed on to it. Returns its exit status."""
     cmd = [*shlex.split(launcher), script]
     print(f"trainjob: {' '.join(cmd)}", flush=True)
-    proc = subprocess.Popen(cmd)
+    # the launcher ignores SLURM's warning (an ignored signal stays ignored across exec, a handled one does not:
+    # torchrun would die of it); its processes, which SLURM signals too, install their own (job.running)
+    warning = signal.signal(job.WARNING_SIGNAL, signal.SIG_IGN)
+    try:
+        proc = subprocess.Popen(cmd)
+    finally:
+        signal.signal(job.WARNING_SIGNAL, warning)
     previous = signal.signal(signal.SIGTERM, lambda signum, frame: proc.send_signal(signum))
     try:
         return proc.wait()
