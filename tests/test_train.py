@@ -193,16 +193,17 @@ def test_critics_learn_a_separable_label_and_read_in_unit_range(base, tmp_path):
 
 
 def _train(kind, base, data, out, trainjob=None):
-    """One trainer of each kind, 8 steps, on the module's data: SFT, DPO (a reference model), a reward
-    model (a new score head), a critic (transformers' own Trainer)."""
+    """One trainer of each kind, 8 steps, on the module's data: SFT, DPO (a reference model; NCA is DPO's
+    trainer with another loss), KTO (unpaired, its own sampler), ORPO (no reference), a reward model (a new
+    score head), a critic (transformers' own Trainer)."""
     from reasonforge.train.critic import CriticRun, train_critic
 
     sft, pairs = data
     steps = {**FAST, "max_steps": 8}
     if kind == "sft":
         return train_sft(base, sft, SFTRun(trl=steps, seed=1), out, trainjob=trainjob)
-    if kind == "dpo":
-        return train_preference("dpo", base, pairs, PreferenceRun(trl={**steps, "beta": 0.1}, seed=1), out,
+    if kind in ("dpo", "kto", "orpo"):
+        return train_preference(kind, base, pairs, PreferenceRun(trl={**steps, "beta": 0.1}, seed=1), out,
                                 trainjob=trainjob)
     if kind == "reward":
         return train_reward(base, pairs, RewardRun(loss="bt+dr", trl=steps, seed=1), out, trainjob=trainjob)
@@ -210,7 +211,7 @@ def _train(kind, base, data, out, trainjob=None):
     return train_critic(base, rows, CriticRun(loss="bce", args=steps, seed=1), out, trainjob=trainjob)
 
 
-@pytest.mark.parametrize("kind", ["sft", "dpo", "reward", "critic"])
+@pytest.mark.parametrize("kind", ["sft", "dpo", "kto", "orpo", "reward", "critic"])
 def test_a_stopped_trainer_resumes_to_the_same_weights(kind, base, data, tmp_path, stop_signal_at_step):
     """SIGTERM during step 5 of 8, checkpoints every 2: the trainer saves after step 5 and the job exits
     143; the re-run resumes there (transformers restores optimizer, scheduler, RNGs and the place in the

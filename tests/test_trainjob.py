@@ -123,3 +123,24 @@ def test_pretraining_logs_to_a_local_mlflow_store(workdir, monkeypatch):
     with pytest.raises(ValueError, match="report_to: 'tensorboard'"):
         with trainjob.prepare("models/x", 0, "tensorboard", **job_inputs()).tracker({}):
             pass
+
+
+def test_pretraining_logs_to_trackio_through_its_init_log_finish(workdir, monkeypatch):
+    """trackio's own API (init, log, finish), here a stand-in module recording the calls: the package needs a
+    web stack the build does not; transformers' trainers report to it through their own callback."""
+    import sys
+    import types
+
+    calls = []
+    trackio = types.ModuleType("trackio")
+    trackio.init = lambda **kw: calls.append(("init", kw))
+    trackio.log = lambda metrics, step=None: calls.append(("log", metrics, step))
+    trackio.finish = lambda: calls.append(("finish",))
+    monkeypatch.setitem(sys.modules, "trackio", trackio)
+    monkeypatch.delenv("TRACKIO_PROJECT", raising=False)
+    tj = trainjob.prepare("models/base/strong", 0, "trackio", **job_inputs())
+    with tj.tracker({"lr": 0.1}) as log:
+        log({"loss": 3.0}, 0)
+        log({"loss": 2.0}, 20)
+    assert calls == [("init", {"project": "reasonforge", "name": "models/base/strong", "config": {"lr": 0.1}}),
+                     ("log", {"loss": 3.0}, 0), ("log", {"loss": 2.0}, 20), ("finish",)]

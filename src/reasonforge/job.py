@@ -190,7 +190,8 @@ def note_stop(signum: int) -> None:
 
 
 def stop_requested() -> int | None:
-    """The stop signal received inside `stop_at_step_end()`, None when none came."""
+    """The stop signal a trainer must answer at this step's end (one received inside `stop_at_step_end()`,
+    or SLURM's warning received before it), None when none came."""
     return _stop
 
 
