@@ -134,7 +134,7 @@ def running(log: str | Path | None):
     # SLURM's warning is sent once; one that comes while the job loads (before its trainer runs) is kept for
     # the trainer, which then stops after its first step (seen in CI: a warning lost before training began
     # left the job to its time limit). In a job that does not train it changes nothing.
-    signal.signal(WARNING_SIGNAL, _keep_warning)
+    signal.signal(WARNING_SIGNAL, lambda signum, frame: note_stop(signum))
     if _owners:
         threading.Thread(target=_watch, args=(_owners,), daemon=True, name="build-watchdog").start()
     with log_to(log):
@@ -151,11 +151,6 @@ def _note_stop(signum, frame):
     _stop = signum
     print(f"job: {signal.Signals(signum).name}: saving a checkpoint at the end of this step, then stopping",
           file=sys.stderr, flush=True)
-
-
-def _keep_warning(signum, frame):
-    global _stop
-    _stop = signum
 
 
 @contextmanager
